@@ -1,0 +1,183 @@
+/**
+ * The contracts between the stages of the pipeline (see pipeline/index.ts for the chain).
+ * A stage imports this file and its own folder, nothing else of another stage.
+ * Durations carry their unit in the name; data written to disk carries `schemaVersion`.
+ */
+
+/** The five life-cycle phases of the thesis's Appendix A, in the order they run. */
+export const LIFECYCLE_PHASES = ['create', 'launch', 'execute', 'stop', 'clean'] as const;
+export type LifecyclePhase = (typeof LIFECYCLE_PHASES)[number];
+
+/**
+ * Steps around the life cycle that are timed and recorded but never mixed into a phase:
+ * provisioning a volume (image file → loop → mkfs → mount) and importing an image into it.
+ */
+export const SETUP_STEPS = ['provision-volume', 'import-image'] as const;
+export type SetupStep = (typeof SETUP_STEPS)[number];
+
+/** The axes of an experiment matrix, in the order they are expanded. */
+export const AXES = ['runtime', 'storageDriver', 'filesystem', 'image', 'workload', 'concurrency'] as const;
+export type Axis = (typeof AXES)[number];
+
+/** A validated experiment matrix (stage 1 output). */
+export interface Matrix {
+  schemaVersion: 1;
+  name: string;
+  description?: string;
+  axes: {
+    runtime: string[];
+    storageDriver: string[];
+    filesystem: string[];
+    image: string[];
+    workload: string[];
+    concurrency: number[];
+  };
+  /** Measured repetitions per cell. */
+  repetitions: number;
+  /** Warm-up repetitions per cell, recorded with `warmup: true` and left out of statistics. */
+  warmup: number;
+  /** Size of each sparse image file behind a loop device. */
+  volumeSizeMiB: number;
+  /** Each phase is killed after this long and recorded as errored. */
+  phaseTimeoutMs: number;
+  /** Seed for everything random downstream (bootstrap resampling). */
+  seed: number;
+}
+
+/** Where a matrix came from, for messages and provenance. */
+export interface MatrixSource {
+  path: string;
+  text: string;
+  sha256: string;
+}
+
+/** A source position, 1-based, as editors show it. */
+export interface SourcePosition {
+  line: number;
+  col: number;
+}
+
+/** One problem found while loading a matrix; `code` is stable, `message` says what to change. */
+export interface MatrixProblem extends SourcePosition {
+  file: string;
+  code: string;
+  message: string;
+}
+
+/** One combination of axis values (stage 2 output). */
+export interface Cell {
+  /** Stable across runs and plans: built from the axis values only. */
+  id: string;
+  /** Cells of one group share a freshly provisioned volume and runtime state. */
+  groupId: string;
+  runtime: string;
+  storageDriver: string;
+  filesystem: string;
+  image: string;
+  workload: string;
+  concurrency: number;
+  feasible: boolean;
+  /** Why the cell cannot run on this host; set exactly when `feasible` is false. */
+  skipReason?: string;
+}
+
+/** What the host offers, as probed by pipeline/host; plan decides feasibility from it. */
+export interface HostFacts {
+  isRoot: boolean;
+  kernel: string;
+  distribution: string;
+  cpuModel: string;
+  cores: number;
+  memoryBytes: number;
+  cgroupMode: 'v1' | 'v2' | 'hybrid' | 'none';
+  /** Filesystem types the kernel knows (/proc/filesystems). */
+  kernelFilesystems: string[];
+  /** Absolute path of each binary the pipeline may need, or null when it is missing. */
+  binaries: Record<string, string | null>;
+  loopControl: boolean;
+}
+
+/** One timed measurement, one line of samples.jsonl (stage 4/5). */
+export interface Sample {
+  schemaVersion: 1;
+  cellId: string;
+  groupId: string;
+  runtime: string;
+  storageDriver: string;
+  filesystem: string;
+  image: string;
+  workload: string;
+  concurrency: number;
+  phase: LifecyclePhase | SetupStep;
+  /** 0-based; warm-up repetitions come first and share the numbering. */
+  rep: number;
+  warmup: boolean;
+  durationMs: number;
+  ok: boolean;
+  error?: string;
+  /** Wall-clock time the phase started, for provenance only (never used by the report). */
+  startedAt: string;
+}
+
+/** Provenance of a results folder (manifest.json). */
+export interface Manifest {
+  schemaVersion: 1;
+  crbench: { version: string; gitCommit: string | null; gitDirty: boolean | null };
+  matrixPath: string;
+  matrixSha256: string;
+  matrix: Matrix;
+  host: HostFacts;
+  /** Each tool's version line, asked from its binary. */
+  toolVersions: Record<string, string>;
+  /** mkfs and mount options per filesystem, as run. */
+  filesystems: Record<string, { mkfsArgs: string[]; mountOptions: string[] }>;
+  /** The command behind each phase, per runtime, for the report to cite. */
+  phaseCommands: Record<string, Record<LifecyclePhase, string>>;
+  /** Workarounds applied to make a runtime work on this host, per runtime. */
+  workarounds: Record<string, string[]>;
+  cells: Cell[];
+  startedAt: string;
+  endedAt: string | null;
+}
+
+/** Robust statistics of one phase of one cell (stage 6). */
+export interface PhaseStats {
+  n: number;
+  errors: number;
+  medianMs: number;
+  /** Bootstrap 95% confidence interval of the median. */
+  ciLowMs: number;
+  ciHighMs: number;
+  meanMs: number;
+  stdDevMs: number;
+  minMs: number;
+  maxMs: number;
+  p95Ms: number;
+}
+
+export interface CellSummary {
+  cellId: string;
+  runtime: string;
+  storageDriver: string;
+  filesystem: string;
+  image: string;
+  workload: string;
+  concurrency: number;
+  /** Only phases with at least one successful measured sample appear. */
+  phases: Partial<Record<LifecyclePhase, PhaseStats>>;
+  /** Sum of the phase medians: the life cycle end to end. */
+  totalMedianMs: number;
+}
+
+/** Everything the chart and report stages need; a pure function of the results folder. */
+export interface Summary {
+  schemaVersion: 1;
+  matrixName: string;
+  seed: number;
+  cells: CellSummary[];
+  skipped: { cellId: string; reason: string }[];
+  /** Cells that were feasible but produced no successful sample, with their first error. */
+  failed: { cellId: string; error: string }[];
+  /** Torn or invalid lines of samples.jsonl that were set aside. */
+  setAsideLines: number;
+}
