@@ -1,0 +1,7 @@
+import type { ImageRecipe } from './image-recipe.ts';
+import { tiny } from './tiny.ts';
+
+/** Every image the matrix can name; a new one is one recipe file plus one line here. */
+export const IMAGES: Readonly<Record<string, ImageRecipe>> = { tiny };
+
+export type { BuiltImage, ImageRecipe } from './image-recipe.ts';
