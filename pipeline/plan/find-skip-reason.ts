@@ -1,0 +1,86 @@
+import { AXES, type Cell, type HostFacts } from '../types.ts';
+import {
+  AXIS_REQUIREMENTS,
+  COMMON_REQUIREMENTS,
+  STORAGE_DRIVER_SUPPORT,
+  appliesTo,
+  explainUnmet,
+  type Requirement,
+} from './feasibility.ts';
+
+/** One value per axis: what a cell is made of before feasibility is decided. */
+export type Combination = Pick<Cell, 'runtime' | 'storageDriver' | 'filesystem' | 'image' | 'workload' | 'concurrency'>;
+
+/** Unmet requirements that share a cause, shown under one label (`filesystem zfs: …; …`). */
+interface UnmetGroup {
+  label: string | undefined;
+  reasons: string[];
+}
+
+const AXIS_LABELS: Record<(typeof AXES)[number], string> = {
+  runtime: 'runtime',
+  storageDriver: 'storage driver',
+  filesystem: 'filesystem',
+  image: 'image',
+  workload: 'workload',
+  concurrency: 'concurrency',
+};
+
+/**
+ * Why a combination cannot run on `host`, listing every unmet requirement so one read of
+ * the plan says everything to install; undefined when it can run.
+ *
+ * Order: what nothing installable fixes (values not implemented, unsupported combinations),
+ * then what every cell needs from the host, then each axis value in axis order.
+ */
+export function findSkipReason(combination: Combination, host: HostFacts): string | undefined {
+  const groups: UnmetGroup[] = [{ label: 'host', reasons: unmetReasons(COMMON_REQUIREMENTS, host) }];
+  for (const axis of AXES) {
+    const value = String(combination[axis]);
+    const table = AXIS_REQUIREMENTS[axis];
+    const requirements: Requirement[] = table.values[value] ?? table.otherwise ?? [
+      { kind: 'unsupported', reason: `the feasibility table has no entry for ${AXIS_LABELS[axis]} '${value}'` },
+    ];
+    const unsupported = requirements.filter((requirement) => requirement.kind === 'unsupported');
+    // An unsupported value's reason already names itself; a label would only repeat it.
+    groups.push({ label: undefined, reasons: unmetReasons(unsupported, host) });
+    groups.push({
+      label: `${AXIS_LABELS[axis]} ${value}`,
+      reasons: unmetReasons(requirements.filter((requirement) => requirement.kind !== 'unsupported'), host),
+    });
+  }
+  groups.push({ label: undefined, reasons: unsupportedCombination(combination) });
+  return renderGroups(groups);
+}
+
+function unmetReasons(requirements: Requirement[], host: HostFacts): string[] {
+  return requirements
+    .filter((requirement) => appliesTo(requirement, host))
+    .flatMap((requirement) => explainUnmet(requirement, host) ?? []);
+}
+
+function unsupportedCombination({ runtime, storageDriver, filesystem }: Combination): string[] {
+  const support = STORAGE_DRIVER_SUPPORT[storageDriver];
+  // A driver missing from the table is already reported as an unknown axis value.
+  if (support === undefined) return [];
+  const reasons: string[] = [];
+  if (!support.runtimes.includes(runtime)) reasons.push(`storage driver ${storageDriver} does not work with runtime ${runtime}`);
+  if (!support.filesystems.includes(filesystem)) reasons.push(`storage driver ${storageDriver} does not work on ${filesystem}`);
+  return reasons;
+}
+
+/** `label: a; b; other label: c`, each reason once (two values may need the same binary). */
+function renderGroups(groups: UnmetGroup[]): string | undefined {
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  // Unlabelled reasons ("… is not implemented yet") come first: nothing installed fixes them,
+  // and coming after a label they would read as part of that label's list.
+  const ordered = [...groups.filter((group) => group.label === undefined), ...groups.filter((group) => group.label !== undefined)];
+  for (const { label, reasons } of ordered) {
+    const fresh = reasons.filter((reason) => !seen.has(reason));
+    fresh.forEach((reason) => seen.add(reason));
+    if (fresh.length === 0) continue;
+    parts.push(label === undefined ? fresh.join('; ') : `${label}: ${fresh.join('; ')}`);
+  }
+  return parts.length === 0 ? undefined : parts.join('; ');
+}

@@ -1,0 +1,36 @@
+import type { Cell, HostFacts, Matrix } from '../types.ts';
+import { expandAxes } from './expand-axes.ts';
+import { findSkipReason, type Combination } from './find-skip-reason.ts';
+
+/**
+ * Stage 2: a matrix and what the host offers → every cell, in run order, each feasible or
+ * skipped with the reason. Pure: the host was probed beforehand.
+ *
+ * ```
+ *   Matrix.axes ── 1 expand (listed order) ──▶ combinations
+ *                   2 name   (id, groupId from values only)
+ *   HostFacts ───── 3 judge  (feasibility table) ──▶ Cell[]
+ * ```
+ * Infeasible cells stay in the plan, marked, so a report can say what was not measured and why.
+ */
+export function planCells(matrix: Matrix, host: HostFacts): Cell[] {
+  // 1 expand
+  return expandAxes(matrix.axes).map((combination) => {
+    // 2 name
+    const named = { id: cellId(combination), groupId: cellGroupId(combination), ...combination };
+    // 3 judge
+    const skipReason = findSkipReason(combination, host);
+    return skipReason === undefined ? { ...named, feasible: true } : { ...named, feasible: false, skipReason };
+  });
+}
+
+/** `runc.copy.ext4.tiny.noop.c1`: the values only, so an id survives reordering and re-planning. */
+export function cellId(combination: Combination): string {
+  const { runtime, storageDriver, filesystem, image, workload, concurrency } = combination;
+  return `${runtime}.${storageDriver}.${filesystem}.${image}.${workload}.c${concurrency}`;
+}
+
+/** Cells sharing runtime, driver and filesystem share one provisioned volume. */
+export function cellGroupId({ runtime, storageDriver, filesystem }: Combination): string {
+  return `${runtime}.${storageDriver}.${filesystem}`;
+}

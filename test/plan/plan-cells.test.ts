@@ -1,0 +1,237 @@
+import { strict as assert } from 'node:assert';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import schema from '../../experiments/matrix.schema.json' with { type: 'json' };
+import { loadMatrix } from '../../pipeline/load/load-matrix.ts';
+import { AXIS_REQUIREMENTS, STORAGE_DRIVER_SUPPORT, requiredBinaries } from '../../pipeline/plan/feasibility.ts';
+import { planCells } from '../../pipeline/plan/plan-cells.ts';
+import { AXES, type HostFacts, type Matrix } from '../../pipeline/types.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** A host with everything the feasibility table can ask for. */
+function equippedHost(overrides: Partial<HostFacts> = {}): HostFacts {
+  return {
+    isRoot: true,
+    kernel: '6.1.0-test',
+    distribution: 'Debian GNU/Linux 12',
+    cpuModel: 'Test CPU',
+    cores: 4,
+    memoryBytes: 8 * 1024 ** 3,
+    cgroupMode: 'v2',
+    kernelFilesystems: ['ext4', 'xfs', 'btrfs', 'zfs'],
+    binaries: Object.fromEntries(requiredBinaries().map((name) => [name, `/usr/bin/${name}`])),
+    loopControl: true,
+    ...overrides,
+  };
+}
+
+/** `host` with the named binaries missing. */
+function without(host: HostFacts, ...names: string[]): HostFacts {
+  return { ...host, binaries: { ...host.binaries, ...Object.fromEntries(names.map((name) => [name, null])) } };
+}
+
+function matrixWith(axes: Partial<Matrix['axes']>): Matrix {
+  return {
+    schemaVersion: 1,
+    name: 'test',
+    axes: { runtime: ['runc'], storageDriver: ['copy'], filesystem: ['ext4'], image: ['tiny'], workload: ['noop'], concurrency: [1], ...axes },
+    repetitions: 3,
+    warmup: 1,
+    volumeSizeMiB: 512,
+    phaseTimeoutMs: 30000,
+    seed: 1,
+  };
+}
+
+const CHAPTER5_AXES: Matrix['axes'] = {
+  runtime: ['runc', 'crun'],
+  storageDriver: ['copy'],
+  filesystem: ['ext4', 'xfs', 'btrfs', 'zfs'],
+  image: ['tiny'],
+  workload: ['noop'],
+  concurrency: [1],
+};
+
+describe('planCells()', () => {
+  describe('expansion', () => {
+    it('expands runtime outermost, then driver, then filesystem, each in the listed order', () => {
+      const cells = planCells(matrixWith({ runtime: ['runc', 'crun'], filesystem: ['xfs', 'ext4'] }), equippedHost());
+      assert.deepEqual(
+        cells.map((cell) => cell.id),
+        ['runc.copy.xfs.tiny.noop.c1', 'runc.copy.ext4.tiny.noop.c1', 'crun.copy.xfs.tiny.noop.c1', 'crun.copy.ext4.tiny.noop.c1'],
+      );
+    });
+
+    it('puts concurrency innermost', () => {
+      const cells = planCells(matrixWith({ filesystem: ['ext4', 'xfs'], concurrency: [1, 2] }), equippedHost());
+      assert.deepEqual(
+        cells.map((cell) => `${cell.filesystem}.c${cell.concurrency}`),
+        ['ext4.c1', 'ext4.c2', 'xfs.c1', 'xfs.c2'],
+      );
+    });
+
+    it('reorders the cells when an axis is reordered in the file', async () => {
+      // block-lists.yaml lists crun before runc and btrfs before ext4.
+      const { matrix } = await loadMatrix(path.resolve(here, '../fixtures/matrices/valid/block-lists.yaml'));
+      assert.deepEqual(
+        planCells(matrix, equippedHost()).map((cell) => cell.groupId),
+        ['crun.copy.btrfs', 'crun.copy.ext4', 'runc.copy.btrfs', 'runc.copy.ext4'],
+      );
+      const reordered = { ...matrix, axes: { ...matrix.axes, runtime: ['runc', 'crun'] } };
+      assert.deepEqual(
+        planCells(reordered, equippedHost()).map((cell) => cell.groupId),
+        ['runc.copy.btrfs', 'runc.copy.ext4', 'crun.copy.btrfs', 'crun.copy.ext4'],
+      );
+    });
+
+    it('plans one cell per combination, each carrying its axis values', () => {
+      const cells = planCells(matrixWith(CHAPTER5_AXES), equippedHost());
+      assert.equal(cells.length, 2 * 4);
+      assert.deepEqual(
+        { ...cells[7], id: undefined, groupId: undefined, feasible: undefined },
+        { id: undefined, groupId: undefined, feasible: undefined, runtime: 'crun', storageDriver: 'copy', filesystem: 'zfs', image: 'tiny', workload: 'noop', concurrency: 1 },
+      );
+    });
+  });
+
+  describe('ids', () => {
+    it('builds ids from the axis values, so they are the same whatever the host or the order', () => {
+      const ids = (matrix: Matrix, host: HostFacts) => planCells(matrix, host).map((cell) => cell.id).sort();
+      const reversed = matrixWith({ ...CHAPTER5_AXES, runtime: ['crun', 'runc'], filesystem: ['zfs', 'btrfs', 'xfs', 'ext4'] });
+      assert.deepEqual(ids(matrixWith(CHAPTER5_AXES), equippedHost()), ids(reversed, equippedHost({ isRoot: false })));
+      assert.equal(planCells(matrixWith({}), equippedHost())[0]?.id, 'runc.copy.ext4.tiny.noop.c1');
+    });
+
+    it('gives every cell a unique id', () => {
+      const cells = planCells(matrixWith({ ...CHAPTER5_AXES, concurrency: [1, 2, 4] }), equippedHost());
+      assert.equal(new Set(cells.map((cell) => cell.id)).size, cells.length);
+    });
+
+    it('gives the cells of one runtime, driver and filesystem one groupId, and other cells another', () => {
+      const cells = planCells(matrixWith({ runtime: ['runc', 'crun'], filesystem: ['ext4', 'xfs'], concurrency: [1, 2] }), equippedHost());
+      for (const cell of cells) {
+        assert.equal(cell.groupId, `${cell.runtime}.${cell.storageDriver}.${cell.filesystem}`);
+      }
+      const groups = new Set(cells.map((cell) => cell.groupId));
+      assert.equal(groups.size, 4);
+      assert.deepEqual(
+        cells.filter((cell) => cell.groupId === 'crun.copy.xfs').map((cell) => cell.concurrency),
+        [1, 2],
+      );
+    });
+  });
+
+  describe('feasibility', () => {
+    it('makes every cell feasible on a fully equipped host', () => {
+      const cells = planCells(matrixWith(CHAPTER5_AXES), equippedHost({ cgroupMode: 'hybrid' }));
+      assert.ok(cells.length > 0);
+      for (const cell of cells) {
+        assert.equal(cell.feasible, true, `${cell.id}: ${cell.skipReason}`);
+        assert.equal(cell.skipReason, undefined);
+      }
+    });
+
+    it('skips the zfs cells when the kernel lacks zfs, saying what is missing', () => {
+      const host = without(equippedHost({ kernelFilesystems: ['ext4', 'xfs', 'btrfs'] }), 'zpool', 'zfs');
+      const cells = planCells(matrixWith(CHAPTER5_AXES), host);
+      const skipped = cells.filter((cell) => !cell.feasible);
+      assert.deepEqual(
+        skipped.map((cell) => cell.id),
+        ['runc.copy.zfs.tiny.noop.c1', 'crun.copy.zfs.tiny.noop.c1'],
+      );
+      for (const cell of skipped) {
+        assert.match(cell.skipReason ?? '', /^filesystem zfs: /);
+        assert.match(cell.skipReason ?? '', /kernel has no zfs support/);
+        assert.match(cell.skipReason ?? '', /'zpool' not found \(.*zfsutils-linux/);
+        assert.match(cell.skipReason ?? '', /'zfs' not found/);
+      }
+    });
+
+    it('skips crun without nsenter on a hybrid-cgroup host, naming util-linux', () => {
+      const cells = planCells(matrixWith({ runtime: ['runc', 'crun'] }), without(equippedHost({ cgroupMode: 'hybrid' }), 'nsenter'));
+      assert.deepEqual(
+        cells.map((cell) => [cell.runtime, cell.feasible]),
+        [
+          ['runc', true],
+          ['crun', false],
+        ],
+      );
+      assert.match(cells[1]?.skipReason ?? '', /^runtime crun: binary 'nsenter' not found .*util-linux/);
+    });
+
+    it('runs crun without nsenter when the host is not in hybrid cgroup mode', () => {
+      for (const cgroupMode of ['v1', 'v2', 'none'] as const) {
+        const [cell] = planCells(matrixWith({ runtime: ['crun'] }), without(equippedHost({ cgroupMode }), 'nsenter', 'unshare'));
+        assert.equal(cell?.feasible, true, cgroupMode);
+      }
+    });
+
+    it('skips a runtime whose binary is missing, and only that runtime', () => {
+      const cells = planCells(matrixWith({ runtime: ['runc', 'crun'] }), without(equippedHost(), 'crun'));
+      assert.deepEqual(cells.map((cell) => cell.feasible), [true, false]);
+      assert.match(cells[1]?.skipReason ?? '', /binary 'crun' not found \(apt-get install crun\)/);
+    });
+
+    it('skips concurrency 2 as not implemented yet', () => {
+      const cells = planCells(matrixWith({ concurrency: [1, 2] }), equippedHost());
+      assert.deepEqual(cells.map((cell) => cell.feasible), [true, false]);
+      assert.equal(cells[1]?.skipReason, 'concurrency above 1 is not implemented yet');
+    });
+
+    it('skips every cell when not root or without loop devices', () => {
+      for (const host of [equippedHost({ isRoot: false }), equippedHost({ loopControl: false })]) {
+        const cells = planCells(matrixWith({ runtime: ['runc', 'crun'] }), host);
+        assert.ok(cells.every((cell) => !cell.feasible && /^host: /.test(cell.skipReason ?? '')));
+      }
+    });
+
+    it('lists every unmet requirement in one reason, each once', () => {
+      const host = without(equippedHost({ isRoot: false, kernelFilesystems: ['ext4'] }), 'crun', 'mkfs.xfs', 'busybox');
+      const [cell] = planCells(matrixWith({ runtime: ['crun'], filesystem: ['xfs'] }), host);
+      const reason = cell?.skipReason ?? '';
+      for (const expected of ['not running as root', "binary 'crun'", 'no xfs support', "binary 'mkfs.xfs'", "binary 'busybox'"]) {
+        assert.ok(reason.includes(expected), `${expected} missing from: ${reason}`);
+      }
+      assert.equal(reason.split("binary 'crun'").length, 2, 'each reason appears once');
+    });
+
+    it('sets skipReason exactly when a cell is not feasible', () => {
+      const host = without(equippedHost({ kernelFilesystems: ['ext4', 'xfs'] }), 'runc');
+      for (const cell of planCells(matrixWith({ ...CHAPTER5_AXES, concurrency: [1, 2] }), host)) {
+        assert.equal(cell.skipReason === undefined, cell.feasible, cell.id);
+      }
+    });
+  });
+});
+
+describe('requiredBinaries()', () => {
+  it('lists every binary the feasibility table mentions, sorted, each once', () => {
+    const binaries = requiredBinaries();
+    assert.deepEqual(binaries, [...new Set(binaries)].sort());
+    for (const name of ['losetup', 'mount', 'umount', 'truncate', 'cp', 'tar', 'runc', 'crun', 'nsenter', 'unshare', 'mkfs.ext4', 'mkfs.xfs', 'mkfs.btrfs', 'zpool', 'zfs', 'busybox']) {
+      assert.ok(binaries.includes(name), name);
+    }
+  });
+});
+
+describe('the feasibility table', () => {
+  it('has an entry for every axis value the matrix schema accepts', () => {
+    const axisSchemas = schema.properties.axes.properties;
+    for (const axis of AXES) {
+      const allowed: unknown[] = 'enum' in axisSchemas[axis].items ? axisSchemas[axis].items.enum : [];
+      for (const value of allowed) {
+        assert.ok(String(value) in AXIS_REQUIREMENTS[axis].values, `${axis} ${String(value)}`);
+      }
+    }
+  });
+
+  it('lets each storage driver name only runtimes and filesystems the schema knows', () => {
+    const axisSchemas = schema.properties.axes.properties;
+    for (const [driver, support] of Object.entries(STORAGE_DRIVER_SUPPORT)) {
+      assert.ok(axisSchemas.storageDriver.items.enum.includes(driver), driver);
+      for (const runtime of support.runtimes) assert.ok(axisSchemas.runtime.items.enum.includes(runtime), runtime);
+      for (const filesystem of support.filesystems) assert.ok(axisSchemas.filesystem.items.enum.includes(filesystem), filesystem);
+    }
+  });
+});
