@@ -119,6 +119,18 @@ export interface Sample {
   startedAt: string;
 }
 
+/** What one command did; `durationMs` runs from just before spawn to its exit. */
+export interface CommandRecord {
+  argv: string[];
+  durationMs: number;
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  /** Set when the command could not run, or was killed at the deadline. */
+  failure?: string;
+}
+
 /** Provenance of a results folder (manifest.json). */
 export interface Manifest {
   schemaVersion: 1;
@@ -135,6 +147,10 @@ export interface Manifest {
   phaseCommands: Record<string, Record<LifecyclePhase, string>>;
   /** Workarounds applied to make a runtime work on this host, per runtime. */
   workarounds: Record<string, string[]>;
+  /** Resource limits applied to every container. */
+  limits?: { memoryBytes: number; pids: number; network: string };
+  /** Each image's cached tarball: its hash and size. */
+  images?: Record<string, { tarballSha256: string; tarballBytes: number }>;
   cells: Cell[];
   startedAt: string;
   endedAt: string | null;

@@ -1,0 +1,49 @@
+import { awaitExit } from './await-exit.ts';
+import { spawnTimed, type CommandRecord } from './spawn-timed.ts';
+
+/**
+ * What a phase does, as data: adapters and storage drivers build these, the runner alone
+ * executes them. `run` must exit 0; `await-exit` waits for a process that is not ours.
+ */
+export type Step =
+  | { kind: 'run'; argv: string[] }
+  | { kind: 'await-exit'; pid: number; what: string };
+
+export interface PhaseOutcome {
+  durationMs: number;
+  ok: boolean;
+  error?: string;
+  commands: CommandRecord[];
+}
+
+function describeFailure(record: CommandRecord): string {
+  const said = record.stderr.trim().split('\n').slice(-2).join(' | ');
+  const how = record.failure ?? (record.signal !== null ? `killed by ${record.signal}` : `exit ${record.exitCode}`);
+  return `${record.argv.join(' ')}: ${how}${said !== '' ? `: ${said}` : ''}`;
+}
+
+/**
+ * Runs the steps of one phase under one monotonic clock. Nothing but the steps happens
+ * between the two clock readings: no logging, no checks; those come after.
+ */
+export async function timePhase(steps: Step[], options: { scratchDir: string; deadlineMs: number }): Promise<PhaseOutcome> {
+  const commands: CommandRecord[] = [];
+  let error: string | undefined;
+  const start = performance.now();
+  for (const step of steps) {
+    const remainingMs = Math.max(1, options.deadlineMs - (performance.now() - start));
+    if (step.kind === 'run') {
+      const record = await spawnTimed(step.argv, { scratchDir: options.scratchDir, deadlineMs: remainingMs });
+      commands.push(record);
+      if (record.failure !== undefined || record.exitCode !== 0) {
+        error = describeFailure(record);
+        break;
+      }
+    } else if (!(await awaitExit(step.pid, remainingMs))) {
+      error = `${step.what} (pid ${step.pid}) had not exited after ${options.deadlineMs} ms`;
+      break;
+    }
+  }
+  const durationMs = performance.now() - start;
+  return { durationMs, ok: error === undefined, commands, ...(error !== undefined ? { error } : {}) };
+}

@@ -1,0 +1,8 @@
+import { crun } from './crun.ts';
+import { runc } from './runc.ts';
+import type { RuntimeAdapter } from './runtime-adapter.ts';
+
+/** Every runtime the matrix can name; a new one is one adapter file plus one line here. */
+export const RUNTIMES: Readonly<Record<string, RuntimeAdapter>> = { runc, crun };
+
+export type { Container, GroupContext, RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';

@@ -1,0 +1,43 @@
+import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import type { CommandRecord, Manifest, Sample } from '../types.ts';
+
+/**
+ * A results folder being written. Each sample is appended and fsynced as it is measured,
+ * so a crash loses at most the sample in flight; the manifest is replaced atomically.
+ */
+export class ResultsWriter {
+  readonly dir: string;
+  private readonly samplesFd: number;
+
+  constructor(dir: string) {
+    this.dir = dir;
+    mkdirSync(path.join(dir, 'logs'), { recursive: true });
+    this.samplesFd = openSync(path.join(dir, 'samples.jsonl'), 'a');
+  }
+
+  appendSample(sample: Sample): void {
+    writeSync(this.samplesFd, `${JSON.stringify(sample)}\n`);
+    fsyncSync(this.samplesFd);
+  }
+
+  /** Appends what a phase ran, with its output, to the cell's log (never inside a clock). */
+  appendCommands(cellId: string, label: string, records: CommandRecord[]): void {
+    const lines = records.map((record) => {
+      const how = record.failure ?? (record.signal !== null ? `signal ${record.signal}` : `exit ${record.exitCode}`);
+      const output = [record.stdout.trimEnd(), record.stderr.trimEnd()].filter(Boolean).map((text) => `  | ${text.replace(/\n/g, '\n  | ')}`);
+      return [`$ ${record.argv.join(' ')}`, `  ${how}, ${record.durationMs.toFixed(3)} ms`, ...output].join('\n');
+    });
+    appendFileSync(path.join(this.dir, 'logs', `${cellId}.log`), `# ${label}\n${lines.join('\n')}\n`);
+  }
+
+  writeManifest(manifest: Manifest): void {
+    const target = path.join(this.dir, 'manifest.json');
+    writeFileSync(`${target}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
+    renameSync(`${target}.tmp`, target);
+  }
+
+  close(): void {
+    closeSync(this.samplesFd);
+  }
+}
