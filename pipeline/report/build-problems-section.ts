@@ -1,0 +1,56 @@
+import { LIFECYCLE_PHASES, type Summary } from '../types.ts';
+import { describeCell } from './describe-cell.ts';
+import { code, text, type Block, type Inline } from './document-model.ts';
+import { plural } from './format-numbers.ts';
+
+/**
+ * "## Skipped and failed cells": what the results do not show and why. Said explicitly even
+ * when empty, so a reader can tell "nothing failed" from "failures were not reported".
+ */
+export function buildProblemsSection(summary: Summary): Block[] {
+  const failedRepetitions = summary.cells.flatMap((cell) =>
+    LIFECYCLE_PHASES.flatMap((phase): Inline[] => {
+      const stats = cell.phases[phase];
+      if (!stats || stats.errors === 0) return [];
+      const measured = stats.n + stats.errors;
+      return [[text(`${describeCell(cell, summary.cells)}, ${phase}: ${stats.errors} of ${measured} measured repetitions failed`)]];
+    }),
+  );
+  const blocks: Block[] = [
+    { kind: 'heading', level: 2, text: 'Skipped and failed cells' },
+    { kind: 'heading', level: 3, text: 'Skipped' },
+    ...listOrNone(
+      'Cells the plan found infeasible on this host, with the reason:',
+      summary.skipped.map(({ cellId, reason }) => [code(cellId), text(`: ${reason}`)]),
+    ),
+    { kind: 'heading', level: 3, text: 'Failed' },
+    ...listOrNone(
+      'Feasible cells without a single successful measured repetition, with the first error they recorded:',
+      summary.failed.map(({ cellId, error }) => [code(cellId), text(`: ${error}`)]),
+    ),
+    { kind: 'heading', level: 3, text: 'Failed repetitions' },
+    ...listOrNone(
+      'Measured repetitions that failed in cells that otherwise succeeded; they count in errors, not in the statistics:',
+      failedRepetitions,
+    ),
+  ];
+  if (summary.setAsideLines > 0) {
+    blocks.push({
+      kind: 'paragraph',
+      content: [
+        text(`${plural(summary.setAsideLines, 'line')} of `),
+        code('samples.jsonl'),
+        text(` ${summary.setAsideLines === 1 ? 'was' : 'were'} torn or invalid and set aside, not analysed.`),
+      ],
+    });
+  }
+  return blocks;
+}
+
+function listOrNone(intro: string, items: Inline[]): Block[] {
+  if (items.length === 0) return [{ kind: 'paragraph', content: [text('None.')] }];
+  return [
+    { kind: 'paragraph', content: [text(intro)] },
+    { kind: 'list', items },
+  ];
+}

@@ -1,0 +1,87 @@
+import MarkdownIt from 'markdown-it';
+import { figurePaths } from '../figure-paths.ts';
+import { markdownFormat } from './markdown.ts';
+import type { FigureAsset, ReportFormat } from './report-format.ts';
+
+/**
+ * One self-contained HTML file: the Markdown rendering of the same document through
+ * markdown-it, each figure's SVG inlined where the Markdown links it, the style inline.
+ * Nothing is fetched from anywhere, so it opens the same offline, attached to a mail, or
+ * years later. Raw HTML in the Markdown is off: every piece of data reaches the page as
+ * escaped text.
+ */
+export const htmlFormat: ReportFormat = {
+  id: 'html',
+  fileName: 'chapter5.html',
+  render: (doc, figures) => {
+    const body = markdownRenderer(figures).render(markdownFormat.render(doc, figures));
+    return [
+      '<!DOCTYPE html>',
+      '<html lang="en">',
+      '<head>',
+      '<meta charset="utf-8">',
+      '<meta name="viewport" content="width=device-width, initial-scale=1">',
+      `<title>${escapeHtml(doc.title)}</title>`,
+      `<style>${STYLE}</style>`,
+      '</head>',
+      '<body>',
+      '<main>',
+      body.trimEnd(),
+      '</main>',
+      '</body>',
+      '</html>',
+      '',
+    ].join('\n');
+  },
+};
+
+/** A markdown-it whose images of known figures become the inline SVG, labelled with the alt text. */
+function markdownRenderer(figures: readonly FigureAsset[]) {
+  const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
+  const svgByPath = new Map<string, string>(figures.map((figure) => [figurePaths(figure.id).svg, figure.svg]));
+  const renderImage = md.renderer.rules.image;
+  md.renderer.rules.image = (tokens, idx, options, env, self) => {
+    const token = tokens[idx];
+    const svg = token ? svgByPath.get(String(token.attrGet('src') ?? '')) : undefined;
+    if (!token || svg === undefined) {
+      return renderImage ? renderImage(tokens, idx, options, env, self) : self.renderToken(tokens, idx, options);
+    }
+    const label = self.renderInlineAsText(token.children ?? [], options, env);
+    return inlineSvg(svg, label);
+  };
+  return md;
+}
+
+/**
+ * The SVG as an element of the page: without an XML prolog, marked as one image for screen
+ * readers, scaled down with the page (the style sets max-width).
+ */
+function inlineSvg(svg: string, label: string): string {
+  return svg
+    .replace(/^<\?xml[^>]*>\s*/, '')
+    .replace(/^<svg\b/, `<svg role="img" aria-label="${escapeHtml(label)}"`);
+}
+
+export function escapeHtml(value: string): string {
+  return value
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
+}
+
+/** Readable on screen and in print, tables with lined-up digits; no web fonts. */
+const STYLE = [
+  'body{margin:0;font-family:Helvetica,Arial,sans-serif;line-height:1.5;color:#1a1a1a;background:#fff}',
+  'main{max-width:72rem;margin:0 auto;padding:1.5rem}',
+  'h1,h2,h3{line-height:1.2}',
+  'h2{margin-top:2.5rem;border-bottom:1px solid #ddd;padding-bottom:.25rem}',
+  'table{border-collapse:collapse;margin:1rem 0;font-size:.9rem;display:block;overflow-x:auto}',
+  'th,td{border:1px solid #ddd;padding:.3rem .6rem;vertical-align:top}',
+  'th{background:#f4f4f4}',
+  'td{font-variant-numeric:tabular-nums}',
+  'code{font-family:Menlo,Consolas,monospace;font-size:.85em;background:#f4f4f4;padding:.1em .3em;border-radius:3px}',
+  'svg{max-width:100%;height:auto}',
+  'p>em:only-child{display:block;text-align:center;color:#444}',
+].join('');

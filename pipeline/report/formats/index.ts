@@ -1,0 +1,8 @@
+import { htmlFormat } from './html.ts';
+import { markdownFormat } from './markdown.ts';
+import type { ReportFormat } from './report-format.ts';
+
+export type { FigureAsset, ReportFormat } from './report-format.ts';
+
+/** Every format writeReport writes, in this order. A new format: one file, one line here. */
+export const REPORT_FORMATS: readonly ReportFormat[] = [markdownFormat, htmlFormat];
