@@ -1,0 +1,61 @@
+# crbench: `make report` measures and writes the chapter; `make test` runs every test.
+# Both install what they need first (Debian packages, npm ci), once.
+SHELL := /bin/bash
+MATRIX ?= experiments/chapter5.yaml
+NAME := $(basename $(notdir $(MATRIX)))
+RESULTS ?= results/$(NAME)
+REPORT ?= reports/$(NAME)
+CRBENCH := node bin/crbench.js
+
+.PHONY: all install report rerun test test-unit check typecheck lint clean distclean teardown help
+
+all: help
+
+help:
+	@echo "make report    measure $(MATRIX) into $(RESULTS) and write $(REPORT)/ (MATRIX=... for another)"
+	@echo "make rerun     delete $(RESULTS) and measure again"
+	@echo "make test      every test, the root-only integration tests included"
+	@echo "make check     typecheck + lint + test"
+	@echo "make clean     teardown + remove generated reports;  make distclean also removes results/ runs"
+
+install: .install-stamp
+.install-stamp: package.json package-lock.json scripts/install-deps.sh
+	bash scripts/install-deps.sh
+	touch $@
+
+# A finished run is rendered as it is; an unfinished one makes `crbench run` say what to do.
+report: install
+	@if grep -qs '"endedAt": "' $(RESULTS)/manifest.json; then \
+	  echo "$(RESULTS) holds a finished run: rendering it (make rerun to measure again)"; \
+	else \
+	  $(CRBENCH) run $(MATRIX) --results $(RESULTS); \
+	fi
+	$(CRBENCH) report $(RESULTS) --out $(REPORT)
+	@echo "chapter: $(REPORT)/chapter5.md and $(REPORT)/chapter5.html"
+
+rerun:
+	rm -rf $(RESULTS)
+	$(MAKE) report MATRIX=$(MATRIX)
+
+test: install
+	npx mocha
+
+test-unit: install
+	npx mocha --exclude 'test/integration/**'
+
+typecheck: install
+	npx tsc --noEmit
+
+lint: install
+	npx eslint .
+
+check: typecheck lint test
+
+teardown:
+	-[ -d node_modules ] && $(CRBENCH) teardown
+
+clean: teardown
+	rm -rf $(filter-out reports/templates/,$(wildcard reports/*/))
+
+distclean: clean
+	rm -rf $(filter-out results/reference/,$(wildcard results/*/)) node_modules .install-stamp

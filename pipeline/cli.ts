@@ -1,0 +1,146 @@
+/**
+ * argv → stages. The only place that prints errors and decides exit codes:
+ *   0 success · 1 a run or report failed · 2 bad input or usage · 130/143 interrupted.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { CrbenchError } from './errors.ts';
+import { planMatrixFile, renderReport, runMatrixFile, teardown, validateMatrixFile } from './index.ts';
+import { formatPlan } from './plan/format-plan.ts';
+
+const USAGE = `crbench — container runtime bench: which runtime, storage driver and filesystem start
+and grade containers fastest, measured on real loop devices.
+
+Usage:
+  crbench validate <matrix.yaml>                 check a matrix; errors as file:line:col message
+  crbench plan <matrix.yaml> [--json]            list the cells, feasible or skipped with the reason
+  crbench run <matrix.yaml> --results <dir>      measure the feasible cells (root)
+  crbench report <results-dir> --out <dir>       statistics, charts and the chapter; touches nothing on the host
+  crbench teardown [--purge-cache]               remove everything crbench provisioned (root, idempotent)
+  crbench <command> --help                       help for one command
+
+Environment:
+  CRBENCH_WORK_DIR   where image files, mounts and runtime state live (default /var/lib/crbench)
+
+Exit codes: 0 ok, 1 failure, 2 bad input or usage, 130 interrupted (SIGINT), 143 terminated (SIGTERM).`;
+
+interface Command {
+  usage: string;
+  positionals: string[];
+  options: NonNullable<ParseArgsConfig['options']>;
+  action: (positionals: string[], values: Record<string, string | boolean | undefined>) => Promise<number>;
+}
+
+const say = (line: string): void => { process.stdout.write(`${line}\n`); };
+const progress = (line: string): void => { process.stderr.write(`${line}\n`); };
+
+const COMMANDS: Record<string, Command> = {
+  validate: {
+    usage: 'crbench validate <matrix.yaml>\n\nChecks the matrix against experiments/matrix.schema.json. Exit 0 when valid;\nexit 2 with every problem as `file:line:col message` otherwise.',
+    positionals: ['matrix'],
+    options: {},
+    async action([matrixPath]) {
+      const { matrix } = await validateMatrixFile(matrixPath as string);
+      say(`${matrixPath}: valid matrix '${matrix.name}'`);
+      return 0;
+    },
+  },
+  plan: {
+    usage: 'crbench plan <matrix.yaml> [--json]\n\nExpands the matrix into cells and says, for this host, which are feasible and\nwhy the others are skipped. --json prints the cells as JSON.',
+    positionals: ['matrix'],
+    options: { json: { type: 'boolean' } },
+    async action([matrixPath], values) {
+      const { cells } = await planMatrixFile(matrixPath as string);
+      say(values['json'] === true ? JSON.stringify(cells, null, 2) : formatPlan(cells));
+      return 0;
+    },
+  },
+  run: {
+    usage: 'crbench run <matrix.yaml> --results <dir>\n\nProvisions a loop-device volume per cell group, runs every feasible cell through\ncreate, launch, execute, stop and clean, and appends each measurement to\n<dir>/samples.jsonl as it is taken. Everything provisioned is removed at the end,\nalso on failure or Ctrl-C. Needs root.',
+    positionals: ['matrix'],
+    options: { results: { type: 'string' } },
+    async action([matrixPath], values) {
+      const resultsDir = values['results'];
+      if (typeof resultsDir !== 'string') throw usageError('run needs --results <dir>');
+      const controller = new AbortController();
+      let exitCode = 0;
+      const onSignal = (signal: NodeJS.Signals): void => {
+        exitCode = signal === 'SIGINT' ? 130 : 143;
+        progress(`${signal}: finishing the current phase, then tearing down (results so far are kept)`);
+        controller.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        const manifest = await runMatrixFile(matrixPath as string, resultsDir, { signal: controller.signal, progress });
+        if (exitCode === 0) progress(`results in ${resultsDir} (${manifest.cells.filter((cell) => cell.feasible).length} cells measured)`);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+      return exitCode;
+    },
+  },
+  report: {
+    usage: 'crbench report <results-dir> --out <dir>\n\nAnalyses a results folder and writes the chapter (chapter5.md, chapter5.html)\nand its figures into <dir>. Reads only the results folder: the same folder gives\nbyte-identical output anywhere.',
+    positionals: ['results'],
+    options: { out: { type: 'string' } },
+    async action([resultsDir], values) {
+      const outDir = values['out'];
+      if (typeof outDir !== 'string') throw usageError('report needs --out <dir>');
+      const files = await renderReport(resultsDir as string, outDir);
+      say(`wrote ${files.length} files to ${outDir}`);
+      return 0;
+    },
+  },
+  teardown: {
+    usage: 'crbench teardown [--purge-cache]\n\nRemoves every container, mount, loop device and image file crbench provisioned\nbelow its work directory ($CRBENCH_WORK_DIR, default /var/lib/crbench). Safe to run\nany time, also after a crash; running it twice is harmless. --purge-cache also\nremoves the cached image tarballs.',
+    positionals: [],
+    options: { 'purge-cache': { type: 'boolean' } },
+    async action(_positionals, values) {
+      const report = await teardown({ purgeCache: values['purge-cache'] === true });
+      say(`teardown: ${report.containerStates} runtime states, ${report.volumes} volumes, ${report.strayMounts} stray mounts, ${report.strayLoopDevices} stray loop devices removed`);
+      return 0;
+    },
+  },
+};
+
+function usageError(message: string): CrbenchError {
+  return new CrbenchError('USAGE', `${message} (see crbench --help)`, { exitCode: 2 });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    say(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  try {
+    if (command === undefined) throw usageError(`unknown command '${name}'`);
+    const { values, positionals } = parseArgs({
+      args: rest, allowPositionals: true, strict: true,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+    });
+    if (values['help'] === true) {
+      say(command.usage);
+      return 0;
+    }
+    if (positionals.length !== command.positionals.length) {
+      throw usageError(`${name} takes ${command.positionals.map((p) => `<${p}>`).join(' ') || 'no arguments'}`);
+    }
+    return await command.action(positionals, values);
+  } catch (error) {
+    if (error instanceof CrbenchError) {
+      process.stderr.write(error.code === 'MATRIX_INVALID' ? `${error.message}\n` : `crbench: ${error.message}\n`);
+      return error.exitCode;
+    }
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true) {
+      process.stderr.write(`crbench: ${(error as Error).message} (see crbench ${name} --help)\n`);
+      return 2;
+    }
+    // An unexpected failure is a bug: say so plainly, keep the stack for whoever reports it.
+    process.stderr.write(`crbench: internal error: ${(error as Error).message}\n`);
+    if (process.env['CRBENCH_DEBUG'] !== undefined) process.stderr.write(`${(error as Error).stack}\n`);
+    return 1;
+  }
+}

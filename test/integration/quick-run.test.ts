@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { LIFECYCLE_PHASES, type Manifest, type Sample } from '../../pipeline/types.ts';
+import { leftovers } from './host-leaks.ts';
+
+const CLI = path.resolve('bin/crbench.js');
+
+function containerPresent(workDir: string): boolean {
+  const mounts = path.join(workDir, 'mnt');
+  if (!existsSync(path.join(workDir, 'runtime-state')) || !existsSync(mounts)) return false;
+  return readdirSync(mounts).some((group) => {
+    const containers = path.join(mounts, group, 'containers');
+    return existsSync(containers) && readdirSync(containers).length > 0;
+  });
+}
+
+function crbench(args: string[], env: NodeJS.ProcessEnv) {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 300_000 });
+}
+
+describe('crbench run on experiments/quick.yaml (root, real loop devices)', function () {
+  this.timeout(300_000);
+  let workDir: string;
+  let resultsDir: string;
+  let reportDir: string;
+  let env: NodeJS.ProcessEnv;
+  let run: ReturnType<typeof crbench>;
+
+  before(function () {
+    if (process.getuid?.() !== 0) this.skip();
+    workDir = mkdtempSync('/var/tmp/crbench-it-');
+    resultsDir = mkdtempSync('/var/tmp/crbench-results-');
+    rmSync(resultsDir, { recursive: true });
+    reportDir = `${resultsDir}-report`;
+    env = { CRBENCH_WORK_DIR: workDir };
+    run = crbench(['run', 'experiments/quick.yaml', '--results', resultsDir], env);
+  });
+
+  after(() => {
+    if (workDir === undefined) return;
+    crbench(['teardown', '--purge-cache'], env);
+    for (const dir of [workDir, resultsDir, reportDir]) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('exits 0', () => {
+    assert.equal(run.status, 0, run.stderr);
+  });
+
+  it('measures every phase of every repetition of every feasible cell, all successfully', () => {
+    const manifest = JSON.parse(readFileSync(path.join(resultsDir, 'manifest.json'), 'utf8')) as Manifest;
+    const samples = readFileSync(path.join(resultsDir, 'samples.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Sample);
+    const feasible = manifest.cells.filter((cell) => cell.feasible);
+    assert.ok(feasible.some((cell) => cell.runtime === 'runc') && feasible.some((cell) => cell.runtime === 'crun'));
+    for (const cell of feasible) {
+      const cellSamples = samples.filter((sample) => sample.cellId === cell.id);
+      assert.equal(cellSamples.length, (manifest.matrix.warmup + manifest.matrix.repetitions) * LIFECYCLE_PHASES.length, cell.id);
+      assert.deepEqual(cellSamples.filter((sample) => !sample.ok).map((sample) => sample.error), [], cell.id);
+      assert.equal(cellSamples.filter((sample) => sample.warmup).length, manifest.matrix.warmup * LIFECYCLE_PHASES.length);
+      assert.ok(cellSamples.every((sample) => sample.durationMs > 0));
+    }
+    assert.ok(samples.some((sample) => sample.phase === 'provision-volume') && samples.some((sample) => sample.phase === 'import-image'));
+  });
+
+  it('records provenance: versions asked from the binaries, filesystems as formatted, the crun workaround where applied', () => {
+    const manifest = JSON.parse(readFileSync(path.join(resultsDir, 'manifest.json'), 'utf8')) as Manifest;
+    assert.match(manifest.toolVersions['runc'] ?? '', /runc version/);
+    assert.match(manifest.toolVersions['crun'] ?? '', /crun version/);
+    assert.ok(manifest.filesystems['xfs']?.mkfsArgs.includes('reflink=1'));
+    assert.ok(manifest.endedAt !== null && manifest.matrixSha256.length === 64);
+    if (manifest.host.cgroupMode === 'hybrid') assert.equal(manifest.workarounds['crun']?.length, 1);
+    assert.ok(existsSync(path.join(resultsDir, 'logs', `${manifest.cells[0]?.id}.log`)));
+  });
+
+  it('leaves no loop device, mount, process or volume behind', () => {
+    assert.deepEqual(leftovers(workDir), []);
+  });
+
+  it('renders the report from the results alone', () => {
+    const report = crbench(['report', resultsDir, '--out', reportDir], {});
+    assert.equal(report.status, 0, report.stderr);
+    const markdown = readFileSync(path.join(reportDir, 'chapter5.md'), 'utf8');
+    assert.match(markdown, /runc/);
+    assert.match(markdown, /crun/);
+    assert.match(readFileSync(path.join(reportDir, 'chapter5.html'), 'utf8'), /<svg/);
+    assert.ok(existsSync(path.join(reportDir, 'figures', 'phase-medians.vl.json')));
+  });
+
+  it('refuses to write a second run into the same results folder', () => {
+    const again = crbench(['run', 'experiments/quick.yaml', '--results', resultsDir], env);
+    assert.equal(again.status, 2);
+    assert.match(again.stderr, /already holds a finished run/);
+  });
+});
+
+describe('crbench teardown after a run killed with SIGKILL (root)', function () {
+  this.timeout(300_000);
+  let workDir: string;
+  let resultsDir: string;
+
+  before(function () {
+    if (process.getuid?.() !== 0) this.skip();
+    workDir = mkdtempSync('/var/tmp/crbench-kill-');
+    resultsDir = `${workDir}-results`;
+  });
+
+  after(() => {
+    if (workDir === undefined) return;
+    crbench(['teardown', '--purge-cache'], { CRBENCH_WORK_DIR: workDir });
+    for (const dir of [workDir, resultsDir]) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('removes every loop device, mount and container the dead run left', async () => {
+    const child = spawn(process.execPath, [CLI, 'run', 'experiments/quick.yaml', '--results', resultsDir],
+      { env: { ...process.env, CRBENCH_WORK_DIR: workDir }, stdio: 'ignore' });
+    // Kill it in the middle of a cell: a volume mounted, runtime state recorded, a container bundle present.
+    const deadline = Date.now() + 120_000;
+    while (!containerPresent(workDir)) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error('the run never reached a container');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    assert.notDeepEqual(leftovers(workDir), [], 'the kill should have left something to tear down');
+    const teardown = crbench(['teardown'], { CRBENCH_WORK_DIR: workDir });
+    assert.equal(teardown.status, 0, teardown.stderr);
+    assert.deepEqual(leftovers(workDir), []);
+    const again = crbench(['teardown'], { CRBENCH_WORK_DIR: workDir });
+    assert.equal(again.status, 0, 'teardown is idempotent');
+  });
+});
