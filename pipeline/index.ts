@@ -34,10 +34,9 @@ import { DEFAULT_LIMITS } from './run/limits.ts';
 import { runGroup, setupSample } from './run/run-group.ts';
 import type { SampleSink } from './run/sample-sink.ts';
 import { RUNTIMES } from './run/runtimes/index.ts';
-import { STORAGE_DRIVERS } from './run/storage/index.ts';
 import { readResults } from './store/read-results.ts';
 import { ResultsWriter } from './store/results-writer.ts';
-import type { Cell, HostFacts, LifecyclePhase, Manifest, Matrix, MatrixSource } from './types.ts';
+import type { Cell, HostFacts, Manifest, Matrix, MatrixSource } from './types.ts';
 
 export const REPO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -60,14 +59,7 @@ function phaseCommandsOf(cells: Cell[]): Manifest['phaseCommands'] {
   const commands: Manifest['phaseCommands'] = {};
   for (const cell of cells.filter((candidate) => candidate.feasible)) {
     const runtime = RUNTIMES[cell.runtime];
-    const storage = STORAGE_DRIVERS[cell.storageDriver];
-    if (runtime === undefined || storage === undefined) continue;
-    const phases: Record<LifecyclePhase, string> = runtime.describePhases();
-    commands[`${cell.runtime}/${cell.storageDriver}`] = {
-      ...phases,
-      create: `${storage.describe.prepare}; ${phases.create}`,
-      clean: `${phases.clean}; ${storage.describe.remove}`,
-    };
+    if (runtime !== undefined) commands[`${cell.runtime}/${cell.storageDriver}`] = runtime.describePhases(cell.storageDriver);
   }
   return commands;
 }

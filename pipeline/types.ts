@@ -10,9 +10,10 @@ export type LifecyclePhase = (typeof LIFECYCLE_PHASES)[number];
 
 /**
  * Steps around the life cycle that are timed and recorded but never mixed into a phase:
- * provisioning a volume (image file → loop → mkfs → mount) and importing an image into it.
+ * provisioning a volume (image file → loop → mkfs → mount), starting the runtime on it (a
+ * daemon, state directories) and importing an image into it.
  */
-export const SETUP_STEPS = ['provision-volume', 'import-image'] as const;
+export const SETUP_STEPS = ['provision-volume', 'start-runtime', 'import-image'] as const;
 export type SetupStep = (typeof SETUP_STEPS)[number];
 
 /** The axes of an experiment matrix, in the order they are expanded. */

@@ -3,11 +3,26 @@ import { spawnTimed, type CommandRecord } from './spawn-timed.ts';
 
 /**
  * What a phase does, as data: adapters and storage drivers build these, the runner alone
- * executes them. `run` must exit 0; `await-exit` waits for a process that is not ours.
+ * executes and times them. `run` spawns a binary that must exit 0; `await-exit` waits for a
+ * process that is not ours; `call` is an in-process request (an HTTP call on a daemon's
+ * socket) that resolves when done and rejects with a message a user can act on.
  */
 export type Step =
   | { kind: 'run'; argv: string[] }
-  | { kind: 'await-exit'; pid: number; what: string };
+  | { kind: 'await-exit'; pid: number; what: string }
+  | { kind: 'call'; what: string; call: (deadlineMs: number) => Promise<void> };
+
+async function runCall(step: Extract<Step, { kind: 'call' }>, deadlineMs: number): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`${step.what}: timed out after ${Math.round(deadlineMs)} ms`), deadlineMs);
+  });
+  try {
+    return await Promise.race([step.call(deadlineMs).then(() => undefined, (error: Error) => `${step.what}: ${error.message}`), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export interface PhaseOutcome {
   durationMs: number;
@@ -39,6 +54,9 @@ export async function timePhase(steps: Step[], options: { scratchDir: string; de
         error = describeFailure(record);
         break;
       }
+    } else if (step.kind === 'call') {
+      error = await runCall(step, remainingMs);
+      if (error !== undefined) break;
     } else if (!(await awaitExit(step.pid, remainingMs))) {
       error = `${step.what} (pid ${step.pid}) had not exited after ${options.deadlineMs} ms`;
       break;

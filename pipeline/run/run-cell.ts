@@ -1,22 +1,16 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { LIFECYCLE_PHASES, type Cell, type LifecyclePhase, type Sample } from '../types.ts';
-import type { ContainerLimits } from './limits.ts';
-import { buildOciConfig } from './oci-config.ts';
-import { timePhase, type Step } from './phase-steps.ts';
+import { timePhase, type PhaseOutcome, type Step } from './phase-steps.ts';
 import type { Container, RuntimeGroup } from './runtimes/index.ts';
 import type { SampleSink } from './sample-sink.ts';
-import type { StorageDriver } from './storage/index.ts';
 import type { Workload } from './workloads/index.ts';
 
 export interface CellContext {
   runtime: RuntimeGroup;
-  storage: StorageDriver;
   workload: Workload;
-  imageRootfs: string;
   mountpoint: string;
   scratchDir: string;
-  limits: ContainerLimits;
   repetitions: number;
   warmup: number;
   phaseTimeoutMs: number;
@@ -30,13 +24,22 @@ export interface CellOutcome {
 }
 
 function stepsOf(phase: LifecyclePhase, container: Container, context: CellContext): Step[] {
-  const { runtime, storage } = context;
-  switch (phase) {
-    case 'create': return [...storage.prepare(context.imageRootfs, container.rootfsDir), ...runtime.create(container)];
-    case 'launch': return runtime.launch(container);
-    case 'execute': return runtime.execute(container, context.workload.argv);
-    case 'stop': return runtime.stop(container);
-    case 'clean': return [...runtime.clean(container), ...storage.remove(container.rootfsDir)];
+  return phase === 'execute' ? context.runtime.execute(container, context.workload.argv) : context.runtime[phase](container);
+}
+
+/** Why a timed phase does not count: its own error, the workload's check, or the follow-up. */
+async function judgePhase(phase: LifecyclePhase, outcome: PhaseOutcome, container: Container, context: CellContext): Promise<string | undefined> {
+  if (outcome.error !== undefined) return outcome.error;
+  if (phase === 'execute') {
+    const last = outcome.commands.at(-1);
+    const verdict = last === undefined ? null : context.workload.check(last);
+    if (verdict !== null) return verdict;
+  }
+  try {
+    await context.runtime.afterPhase(phase, container);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
   }
 }
 
@@ -52,41 +55,32 @@ export async function runCell(cell: Cell, context: CellContext): Promise<CellOut
   for (let rep = 0; rep < total && !context.signal.aborted; rep += 1) {
     const warmup = rep < context.warmup;
     const id = `${cell.image}-${cell.workload}-c${cell.concurrency}-r${rep}`;
-    const bundleDir = path.join(context.mountpoint, 'containers', id);
-    const container: Container = { id, bundleDir, rootfsDir: path.join(bundleDir, 'rootfs'), initPid: null };
-    mkdirSync(bundleDir, { recursive: true });
-    writeFileSync(path.join(bundleDir, 'config.json'), JSON.stringify(buildOciConfig({ hostname: id, limits: context.limits })));
+    const container: Container = { id, image: cell.image, dir: path.join(context.mountpoint, 'containers', id), initPid: null };
+    const base = {
+      schemaVersion: 1 as const, cellId: cell.id, groupId: cell.groupId, runtime: cell.runtime, storageDriver: cell.storageDriver,
+      filesystem: cell.filesystem, image: cell.image, workload: cell.workload, concurrency: cell.concurrency, rep, warmup,
+    };
     let failed = false;
+    try {
+      await context.runtime.prepare(container);
+    } catch (error) {
+      context.sink.sample({ ...base, phase: 'create', durationMs: 0, ok: false, error: `preparing the container: ${(error as Error).message}`, startedAt: new Date().toISOString() });
+      failed = true;
+    }
     for (const phase of LIFECYCLE_PHASES) {
-      if (context.signal.aborted) break;
+      if (failed || context.signal.aborted) break;
       const startedAt = new Date().toISOString();
       const result = await timePhase(stepsOf(phase, container, context), { scratchDir: context.scratchDir, deadlineMs: context.phaseTimeoutMs });
-      let error = result.error;
-      if (error === undefined && phase === 'execute') {
-        const last = result.commands.at(-1);
-        error = last === undefined ? 'the workload did not run' : (context.workload.check(last) ?? undefined);
-      }
-      if (error === undefined && phase === 'create') {
-        container.initPid = await context.runtime.initPid(container).catch(() => null);
-        if (container.initPid === null) error = 'the runtime reported no init process after create';
-      }
+      const error = await judgePhase(phase, result, container, context);
       context.sink.commands(cell.id, `rep ${rep} ${phase}`, result.commands);
-      const sample: Sample = {
-        schemaVersion: 1, cellId: cell.id, groupId: cell.groupId, runtime: cell.runtime,
-        storageDriver: cell.storageDriver, filesystem: cell.filesystem, image: cell.image, workload: cell.workload,
-        concurrency: cell.concurrency, phase, rep, warmup, durationMs: result.durationMs, ok: error === undefined,
-        ...(error !== undefined ? { error } : {}), startedAt,
-      };
+      const sample: Sample = { ...base, phase, durationMs: result.durationMs, ok: error === undefined, ...(error !== undefined ? { error } : {}), startedAt };
       context.sink.sample(sample);
-      if (error !== undefined) {
-        failed = true;
-        break;
-      }
+      failed = error !== undefined;
     }
     if (failed || context.signal.aborted) await context.runtime.forceRemove(container);
-    rmSync(bundleDir, { recursive: true, force: true });
+    rmSync(container.dir, { recursive: true, force: true });
     if (failed) outcome.failedReps += 1;
-    else if (!warmup) outcome.measuredReps += 1;
+    else if (!warmup && !context.signal.aborted) outcome.measuredReps += 1;
   }
   return outcome;
 }

@@ -1,11 +1,9 @@
-import path from 'node:path';
 import type { Cell, HostFacts, Sample, SetupStep } from '../types.ts';
 import type { ContainerLimits } from './limits.ts';
 import { timePhase } from './phase-steps.ts';
 import { runCell, type CellOutcome } from './run-cell.ts';
-import { RUNTIMES } from './runtimes/index.ts';
+import { RUNTIMES, type RuntimeGroup } from './runtimes/index.ts';
 import type { SampleSink } from './sample-sink.ts';
-import { STORAGE_DRIVERS } from './storage/index.ts';
 import { WORKLOADS } from './workloads/index.ts';
 
 export interface GroupRun {
@@ -40,37 +38,44 @@ function lookUp<T>(registry: Readonly<Record<string, T>>, kind: string, name: st
 }
 
 /**
- * Runs the cells of one group on its mounted volume: the runtime's state is opened on the
- * volume, each image is imported once (timed as a setup step), then every cell runs.
- * The runtime state is closed however this ends. Returns each cell's outcome, and the
- * workarounds the runtime applied.
+ * Runs the cells of one group on its mounted volume: the runtime is opened on the volume
+ * (timed as `start-runtime`), each image imported once (timed as `import-image`), then
+ * every cell runs. The runtime is closed however this ends. A runtime that does not start
+ * is recorded and its cells are left unrun; the caller goes on with the next group.
  */
 export async function runGroup(group: GroupRun): Promise<{ outcomes: Map<string, CellOutcome>; workarounds: string[] }> {
   const first = group.cells[0];
-  if (first === undefined) return { outcomes: new Map(), workarounds: [] };
-  const adapter = lookUp(RUNTIMES, 'runtime', first.runtime);
-  const storage = lookUp(STORAGE_DRIVERS, 'storage driver', first.storageDriver);
-  const runtime = await adapter.openGroup({ groupId: group.groupId, workDir: group.workDir, mountpoint: group.mountpoint, host: group.host });
   const outcomes = new Map<string, CellOutcome>();
+  if (first === undefined) return { outcomes, workarounds: [] };
+  const adapter = lookUp(RUNTIMES, 'runtime', first.runtime);
+  const startMs = performance.now();
+  let runtime: RuntimeGroup;
   try {
-    const imported = new Map<string, string | null>();
+    runtime = await adapter.openGroup({
+      groupId: group.groupId, workDir: group.workDir, mountpoint: group.mountpoint, host: group.host,
+      storageDriver: first.storageDriver, limits: group.limits, scratchDir: group.scratchDir,
+    });
+  } catch (error) {
+    group.sink.sample(setupSample(first, 'start-runtime', '-', performance.now() - startMs, (error as Error).message));
+    return { outcomes, workarounds: [] };
+  }
+  group.sink.sample(setupSample(first, 'start-runtime', '-', performance.now() - startMs));
+  try {
+    const imported = new Map<string, boolean>();
     for (const cell of group.cells) {
       if (group.signal.aborted) break;
       if (!imported.has(cell.image)) {
-        const imageRootfs = path.join(group.mountpoint, 'images', cell.image, 'rootfs');
         const tarball = lookUp(group.imageTarballs, 'built image', cell.image);
-        const outcome = await timePhase(storage.importImage(tarball, imageRootfs), { scratchDir: group.scratchDir, deadlineMs: group.phaseTimeoutMs * 10 });
+        const outcome = await timePhase(runtime.importImage(cell.image, tarball), { scratchDir: group.scratchDir, deadlineMs: group.phaseTimeoutMs * 10 });
         group.sink.commands(group.groupId, `import ${cell.image}`, outcome.commands);
         group.sink.sample(setupSample(cell, 'import-image', cell.image, outcome.durationMs, outcome.error));
-        imported.set(cell.image, outcome.ok ? imageRootfs : null);
+        imported.set(cell.image, outcome.ok);
       }
-      const imageRootfs = imported.get(cell.image);
-      if (imageRootfs === null || imageRootfs === undefined) continue;
+      if (imported.get(cell.image) !== true) continue;
       outcomes.set(cell.id, await runCell(cell, {
-        runtime, storage, workload: lookUp(WORKLOADS, 'workload', cell.workload), imageRootfs,
-        mountpoint: group.mountpoint, scratchDir: group.scratchDir, limits: group.limits,
-        repetitions: group.repetitions, warmup: group.warmup, phaseTimeoutMs: group.phaseTimeoutMs,
-        sink: group.sink, signal: group.signal,
+        runtime, workload: lookUp(WORKLOADS, 'workload', cell.workload), mountpoint: group.mountpoint,
+        scratchDir: group.scratchDir, repetitions: group.repetitions, warmup: group.warmup,
+        phaseTimeoutMs: group.phaseTimeoutMs, sink: group.sink, signal: group.signal,
       }));
     }
   } finally {

@@ -38,6 +38,17 @@ describe('timePhase()', () => {
     assert.match(outcome.error ?? '', /cannot run \/nonexistent\/crbench-runtime/);
   });
 
+  it('times an in-process call, and reports its rejection or its overrun with what it was', async () => {
+    let called = 0;
+    const ok = await timePhase([{ kind: 'call', what: 'POST /containers/create', call: async () => { called += 1; } }], { scratchDir, deadlineMs: 1_000 });
+    assert.equal(ok.ok, true);
+    assert.equal(called, 1);
+    const rejected = await timePhase([{ kind: 'call', what: 'POST /containers/x/start', call: () => Promise.reject(new Error('HTTP 404: no such container')) }], { scratchDir, deadlineMs: 1_000 });
+    assert.equal(rejected.error, 'POST /containers/x/start: HTTP 404: no such container');
+    const hung = await timePhase([{ kind: 'call', what: 'POST /containers/x/wait', call: () => new Promise(() => undefined) }], { scratchDir, deadlineMs: 100 });
+    assert.match(hung.error ?? '', /^POST \/containers\/x\/wait: timed out after/);
+  });
+
   it('kills a command that outlives the deadline and says so', async () => {
     const outcome = await timePhase([{ kind: 'run', argv: ['sleep', '30'] }], { scratchDir, deadlineMs: 200 });
     assert.equal(outcome.ok, false);
