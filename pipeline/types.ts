@@ -96,6 +96,10 @@ export interface HostFacts {
   /** Absolute path of each binary the pipeline may need, or null when it is missing. */
   binaries: Record<string, string | null>;
   loopControl: boolean;
+  /** Kernel features found by looking, e.g. 'device-mapper' (/dev/mapper/control). */
+  kernelFeatures: string[];
+  /** Whether a VM runtime can run here, proven by starting a guest, and why not. */
+  vm: { usable: boolean; reason: string };
 }
 
 /** One timed measurement, one line of samples.jsonl (stage 4/5). */

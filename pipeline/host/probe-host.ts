@@ -58,5 +58,8 @@ export function probeHost(binaries: string[]): HostFacts {
     kernelFilesystems: readOr('/proc/filesystems', '').split('\n').map((line) => line.split('\t').at(-1)?.trim() ?? '').filter(Boolean),
     binaries: Object.fromEntries([...new Set(binaries)].sort().map((name) => [name, findBinary(name)])),
     loopControl: existsSync('/dev/loop-control'),
+    kernelFeatures: existsSync('/dev/mapper/control') ? ['device-mapper'] : [],
+    // Only a started guest proves KVM works (nested KVM can fail past /dev/kvm): see probe-vm.ts.
+    vm: { usable: false, reason: existsSync('/dev/kvm') ? 'KVM not probed yet' : '/dev/kvm does not exist' },
   };
 }

@@ -12,6 +12,9 @@ export type Requirement =
   | { kind: 'loop' }
   | { kind: 'binary'; name: string; hint: string; when?: HostCondition; purpose?: string }
   | { kind: 'kernelFilesystem'; name: string; hint: string }
+  | { kind: 'kernelFeature'; name: string; hint: string }
+  /** A VM runtime: KVM must be proven usable by starting a guest. */
+  | { kind: 'vm' }
   /** Never met: a value the schema accepts but the pipeline cannot run yet. */
   | { kind: 'unsupported'; reason: string };
 
@@ -49,6 +52,16 @@ export const COMMON_REQUIREMENTS: Requirement[] = [
 const HYBRID_CGROUPS: HostCondition = { cgroupMode: 'hybrid' };
 const HYBRID_WORKAROUND = 'for the hybrid-cgroup workaround';
 
+const overlayFs: Requirement = { kind: 'kernelFilesystem', name: 'overlay', hint: 'modprobe overlay' };
+const deviceMapper: Requirement = {
+  kind: 'kernelFeature', name: 'device-mapper',
+  hint: 'no /dev/mapper/control: the kernel has no device-mapper (CONFIG_BLK_DEV_DM; modprobe dm_mod)',
+};
+const notPackaged = (what: string): Requirement => ({
+  kind: 'unsupported',
+  reason: `${what} is not packaged in Debian 12, and crbench has no adapter for it: none could be written and tested on a host with working KVM`,
+});
+
 export const AXIS_REQUIREMENTS: Record<Axis, AxisRequirements> = {
   runtime: {
     values: {
@@ -56,14 +69,49 @@ export const AXIS_REQUIREMENTS: Record<Axis, AxisRequirements> = {
       crun: [
         binary('crun', 'apt-get install crun'),
         // crun cannot create containers under a hybrid cgroup hierarchy on its own; the
-        // adapter runs it in fresh namespaces instead, which needs these two.
+        // adapter runs it in a mount namespace without the cgroup2 mount, which needs these two.
         binary('nsenter', 'apt-get install util-linux', { when: HYBRID_CGROUPS, purpose: HYBRID_WORKAROUND }),
         binary('unshare', 'apt-get install util-linux', { when: HYBRID_CGROUPS, purpose: HYBRID_WORKAROUND }),
+      ],
+      runsc: [binary('runsc', 'apt-get install runsc')],
+      docker: [binary('dockerd', 'apt-get install docker.io'), binary('containerd', 'apt-get install containerd')],
+      'docker-cli': [
+        binary('dockerd', 'apt-get install docker.io'), binary('containerd', 'apt-get install containerd'),
+        binary('docker', 'apt-get install docker.io'),
+      ],
+      // Podman's default runtime is crun, which refuses hybrid cgroups; the adapter uses runc there.
+      podman: [binary('podman', 'apt-get install podman'), binary('runc', 'apt-get install runc', { when: HYBRID_CGROUPS, purpose: 'as podman\'s runtime under hybrid cgroups' })],
+      lxc: ['lxc-create', 'lxc-start', 'lxc-attach', 'lxc-stop', 'lxc-destroy'].map((name) => binary(name, 'apt-get install lxc')),
+      // LXD's client is also called lxc (not LXC's lxc-* tools).
+      lxd: [binary('lxd', 'apt-get install lxd'), binary('lxc', 'apt-get install lxd-client')],
+      kata: [{ kind: 'vm' }, binary('kata-runtime', 'Kata Containers is not packaged in Debian 12'), notPackaged('Kata Containers')],
+      firecracker: [{ kind: 'vm' }, binary('firecracker', 'Firecracker is not packaged in Debian 12'), notPackaged('Firecracker')],
+      'qemu-microvm': [
+        { kind: 'vm' }, binary('qemu-system-x86_64', 'apt-get install qemu-system-x86'),
+        { kind: 'unsupported', reason: 'crbench has no qemu-microvm adapter yet: none could be written and tested on a host with working KVM' },
       ],
     },
   },
   storageDriver: {
-    values: { copy: [] },
+    values: {
+      // Pipeline-made root filesystems, for runc, crun and runsc.
+      copy: [],
+      overlay: [overlayFs],
+      'btrfs-snapshot': [binary('btrfs', 'apt-get install btrfs-progs')],
+      'xfs-reflink': [],
+      'zfs-clone': [binary('zfs', 'install zfsutils-linux from Debian contrib')],
+      // The runtimes' own drivers.
+      overlay2: [overlayFs],
+      btrfs: [],
+      zfs: [binary('zfs', 'install zfsutils-linux from Debian contrib')],
+      vfs: [],
+      devicemapper: [deviceMapper],
+      'fuse-overlayfs': [binary('fuse-overlayfs', 'apt-get install fuse-overlayfs'), { kind: 'kernelFilesystem', name: 'fuse', hint: 'modprobe fuse' }],
+      aufs: [{ kind: 'unsupported', reason: 'storage driver aufs was deprecated in Docker 20.10 and removed in Docker 24, and aufs never entered the mainline kernel: it cannot be measured' }],
+      dir: [],
+      overlayfs: [overlayFs],
+      lvm: [deviceMapper, binary('lvcreate', 'apt-get install lvm2')],
+    },
   },
   filesystem: {
     values: {
@@ -99,10 +147,32 @@ export const AXIS_REQUIREMENTS: Record<Axis, AxisRequirements> = {
   },
 };
 
-/** Which runtimes and filesystems each storage driver works with. */
-export const STORAGE_DRIVER_SUPPORT: Record<string, { runtimes: string[]; filesystems: string[] }> = {
-  // A plain copy of the image works on any filesystem and with any OCI runtime.
-  copy: { runtimes: ['runc', 'crun'], filesystems: ['ext4', 'xfs', 'btrfs', 'zfs'] },
+const OCI_RUNTIMES = ['runc', 'crun', 'runsc'];
+const ALL_FILESYSTEMS = ['ext4', 'xfs', 'btrfs', 'zfs'];
+// overlay cannot use zfs as its upper layer (before OpenZFS 2.2), and moby refuses it too.
+const OVERLAY_FILESYSTEMS = ['ext4', 'xfs', 'btrfs'];
+
+/**
+ * Which runtimes and filesystems each storage driver works with: one row per driver and
+ * family of runtimes, since a name like `overlay` or `btrfs` means a different mechanism
+ * to podman than to the pipeline or to LXC.
+ */
+export const STORAGE_DRIVER_SUPPORT: Record<string, { runtimes: string[]; filesystems: string[] }[]> = {
+  copy: [{ runtimes: OCI_RUNTIMES, filesystems: ALL_FILESYSTEMS }],
+  overlay: [{ runtimes: [...OCI_RUNTIMES, 'podman'], filesystems: OVERLAY_FILESYSTEMS }],
+  'btrfs-snapshot': [{ runtimes: OCI_RUNTIMES, filesystems: ['btrfs'] }],
+  'xfs-reflink': [{ runtimes: OCI_RUNTIMES, filesystems: ['xfs'] }],
+  'zfs-clone': [{ runtimes: OCI_RUNTIMES, filesystems: ['zfs'] }],
+  overlay2: [{ runtimes: ['docker', 'docker-cli'], filesystems: OVERLAY_FILESYSTEMS }],
+  btrfs: [{ runtimes: ['docker', 'docker-cli', 'podman', 'lxc', 'lxd'], filesystems: ['btrfs'] }],
+  zfs: [{ runtimes: ['docker', 'docker-cli', 'podman', 'lxc', 'lxd'], filesystems: ['zfs'] }],
+  vfs: [{ runtimes: ['docker', 'docker-cli', 'podman'], filesystems: ALL_FILESYSTEMS }],
+  devicemapper: [{ runtimes: ['docker', 'docker-cli'], filesystems: ALL_FILESYSTEMS }],
+  'fuse-overlayfs': [{ runtimes: ['docker', 'docker-cli'], filesystems: ALL_FILESYSTEMS }],
+  aufs: [{ runtimes: ['docker', 'docker-cli'], filesystems: ALL_FILESYSTEMS }],
+  dir: [{ runtimes: ['lxc', 'lxd'], filesystems: ALL_FILESYSTEMS }],
+  overlayfs: [{ runtimes: ['lxc'], filesystems: OVERLAY_FILESYSTEMS }],
+  lvm: [{ runtimes: ['lxc', 'lxd'], filesystems: ALL_FILESYSTEMS }],
 };
 
 /** Every binary the table can ask for, sorted, so the host prober knows what to look up. */
@@ -136,6 +206,10 @@ export function explainUnmet(requirement: Requirement, host: HostFacts): string 
       return host.kernelFilesystems.includes(requirement.name)
         ? undefined
         : `the kernel has no ${requirement.name} support (not in /proc/filesystems; ${requirement.hint})`;
+    case 'kernelFeature':
+      return host.kernelFeatures.includes(requirement.name) ? undefined : requirement.hint;
+    case 'vm':
+      return host.vm.usable ? undefined : `no usable KVM for a VM runtime (${host.vm.reason})`;
     case 'unsupported':
       return requirement.reason;
   }

@@ -60,13 +60,19 @@ function unmetReasons(requirements: Requirement[], host: HostFacts): string[] {
 }
 
 function unsupportedCombination({ runtime, storageDriver, filesystem }: Combination): string[] {
-  const support = STORAGE_DRIVER_SUPPORT[storageDriver];
+  const rows = STORAGE_DRIVER_SUPPORT[storageDriver];
   // A driver missing from the table is already reported as an unknown axis value.
-  if (support === undefined) return [];
-  const reasons: string[] = [];
-  if (!support.runtimes.includes(runtime)) reasons.push(`storage driver ${storageDriver} does not work with runtime ${runtime}`);
-  if (!support.filesystems.includes(filesystem)) reasons.push(`storage driver ${storageDriver} does not work on ${filesystem}`);
-  return reasons;
+  if (rows === undefined) return [];
+  const forRuntime = rows.filter((row) => row.runtimes.includes(runtime));
+  if (forRuntime.length === 0) {
+    const runtimes = [...new Set(rows.flatMap((row) => row.runtimes))].join(', ');
+    return [`storage driver ${storageDriver} does not work with runtime ${runtime} (it is a driver of ${runtimes})`];
+  }
+  if (!forRuntime.some((row) => row.filesystems.includes(filesystem))) {
+    const filesystems = [...new Set(forRuntime.flatMap((row) => row.filesystems))].join(', ');
+    return [`storage driver ${storageDriver} does not work on ${filesystem} (it needs ${filesystems})`];
+  }
+  return [];
 }
 
 /** `label: a; b; other label: c`, each reason once (two values may need the same binary). */

@@ -22,6 +22,8 @@ function equippedHost(overrides: Partial<HostFacts> = {}): HostFacts {
     kernelFilesystems: ['ext4', 'xfs', 'btrfs', 'zfs'],
     binaries: Object.fromEntries(requiredBinaries().map((name) => [name, `/usr/bin/${name}`])),
     loopControl: true,
+    kernelFeatures: ['device-mapper'],
+    vm: { usable: true, reason: 'a test guest started' },
     ...overrides,
   };
 }
@@ -173,6 +175,35 @@ describe('planCells()', () => {
       assert.match(cells[1]?.skipReason ?? '', /binary 'crun' not found \(apt-get install crun\)/);
     });
 
+    it('skips a storage driver on a runtime it does not belong to, naming the runtimes it does belong to', () => {
+      const [cell] = planCells(matrixWith({ runtime: ['runc'], storageDriver: ['overlay2'], filesystem: ['ext4'] }), equippedHost());
+      assert.match(cell?.skipReason ?? '', /storage driver overlay2 does not work with runtime runc \(it is a driver of docker, docker-cli\)/);
+    });
+
+    it('skips a block copy-on-write driver on the wrong filesystem, naming the one it needs', () => {
+      const cells = planCells(matrixWith({ runtime: ['runc'], storageDriver: ['btrfs-snapshot', 'xfs-reflink'], filesystem: ['ext4', 'btrfs', 'xfs'] }), equippedHost());
+      assert.deepEqual(cells.filter((cell) => cell.feasible).map((cell) => cell.id), ['runc.btrfs-snapshot.btrfs.tiny.noop.c1', 'runc.xfs-reflink.xfs.tiny.noop.c1']);
+      assert.match(cells.find((cell) => cell.id.startsWith('runc.xfs-reflink.ext4'))?.skipReason ?? '', /does not work on ext4 \(it needs xfs\)/);
+    });
+
+    it('skips devicemapper and lvm on a kernel without device-mapper', () => {
+      const host = equippedHost({ kernelFeatures: [] });
+      const cells = planCells(matrixWith({ runtime: ['docker', 'lxc'], storageDriver: ['devicemapper', 'lvm'], filesystem: ['ext4'] }), host);
+      for (const cell of cells) assert.equal(cell.feasible, false, cell.id);
+      assert.match(cells.find((cell) => cell.id === 'docker.devicemapper.ext4.tiny.noop.c1')?.skipReason ?? '', /no \/dev\/mapper\/control/);
+    });
+
+    it('skips aufs everywhere, saying it is gone from Docker', () => {
+      const [cell] = planCells(matrixWith({ runtime: ['docker'], storageDriver: ['aufs'], filesystem: ['ext4'] }), equippedHost());
+      assert.match(cell?.skipReason ?? '', /aufs was deprecated in Docker 20\.10 and removed in Docker 24/);
+    });
+
+    it('skips VM runtimes where KVM is not usable, with the probe\'s reason', () => {
+      const host = equippedHost({ vm: { usable: false, reason: 'qemu -accel kvm failed: failed to set MSR 0x10a' } });
+      const [cell] = planCells(matrixWith({ runtime: ['kata'], storageDriver: ['copy'], filesystem: ['ext4'] }), host);
+      assert.match(cell?.skipReason ?? '', /no usable KVM for a VM runtime \(qemu -accel kvm failed: failed to set MSR 0x10a\)/);
+    });
+
     it('skips concurrency 2 as not implemented yet', () => {
       const cells = planCells(matrixWith({ concurrency: [1, 2] }), equippedHost());
       assert.deepEqual(cells.map((cell) => cell.feasible), [true, false]);
@@ -228,10 +259,18 @@ describe('the feasibility table', () => {
 
   it('lets each storage driver name only runtimes and filesystems the schema knows', () => {
     const axisSchemas = schema.properties.axes.properties;
-    for (const [driver, support] of Object.entries(STORAGE_DRIVER_SUPPORT)) {
+    for (const [driver, rows] of Object.entries(STORAGE_DRIVER_SUPPORT)) {
       assert.ok(axisSchemas.storageDriver.items.enum.includes(driver), driver);
-      for (const runtime of support.runtimes) assert.ok(axisSchemas.runtime.items.enum.includes(runtime), runtime);
-      for (const filesystem of support.filesystems) assert.ok(axisSchemas.filesystem.items.enum.includes(filesystem), filesystem);
+      for (const support of rows) {
+        for (const runtime of support.runtimes) assert.ok(axisSchemas.runtime.items.enum.includes(runtime), runtime);
+        for (const filesystem of support.filesystems) assert.ok(axisSchemas.filesystem.items.enum.includes(filesystem), filesystem);
+      }
+    }
+  });
+
+  it('gives every storage driver the schema accepts at least one runtime', () => {
+    for (const driver of schema.properties.axes.properties.storageDriver.items.enum as string[]) {
+      assert.ok((STORAGE_DRIVER_SUPPORT[driver] ?? []).some((row) => row.runtimes.length > 0), driver);
     }
   });
 });
