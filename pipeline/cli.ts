@@ -98,7 +98,7 @@ const COMMANDS: Record<string, Command> = {
     options: { 'purge-cache': { type: 'boolean' } },
     async action(_positionals, values) {
       const report = await teardown({ purgeCache: values['purge-cache'] === true });
-      say(`teardown: ${report.containerStates} runtime states, ${report.volumes} volumes, ${report.strayMounts} stray mounts, ${report.strayLoopDevices} stray loop devices removed`);
+      say(`teardown: ${report.containerStates} runtime states, ${report.daemons} daemons, ${report.volumes} volumes, ${report.strayMounts} stray mounts, ${report.strayLoopDevices} stray loop devices removed`);
       return 0;
     },
   },

@@ -17,6 +17,12 @@ export interface RuntimeState {
   stateRoot: string;
   /** The persistent mount namespace (a bind-mounted nsfs file), when one was made. */
   namespaceFile: string | null;
+  /**
+   * Runtimes that are not driven by the runc CLI say here how to remove every container they
+   * may have left (e.g. `podman --root R rm --all --force`): run in order, best effort.
+   * Without them, teardown lists and force-deletes containers the runc way.
+   */
+  teardownCommands?: string[][];
 }
 
 function recordDir(workDir: string): string {
@@ -56,7 +62,11 @@ export async function createNamespaceWithoutCgroup2(workDir: string, groupId: st
 /** Force-deletes every container left in the state root, then drops the namespace. */
 export async function releaseRuntimeState(workDir: string, state: RuntimeState): Promise<void> {
   const [binary, ...prefixArgs] = state.commandPrefix;
-  if (binary !== undefined && existsSync(state.stateRoot)) {
+  if (state.teardownCommands !== undefined) {
+    for (const [file, ...args] of state.teardownCommands) {
+      if (file !== undefined) await $`${file} ${args}`.nothrow();
+    }
+  } else if (binary !== undefined && existsSync(state.stateRoot)) {
     const listed = await $`${binary} ${prefixArgs} --root ${state.stateRoot} list -q`.nothrow();
     for (const id of listed.stdout.split('\n').map((line) => line.trim()).filter(Boolean)) {
       await $`${binary} ${prefixArgs} --root ${state.stateRoot} delete --force ${id}`.nothrow();

@@ -1,14 +1,15 @@
 #!/usr/bin/env -S node --import tsx
 /**
  * Removes everything the pipeline provisioned below the work directory, in the reverse
- * order of creation: containers → volumes (zpools, mounts) → stray mounts → loop devices →
- * files. Idempotent, and safe after a crash: it works from the records on disk and from
+ * order of creation: containers → daemons → volumes (zpools, mounts) → stray mounts → loop
+ * devices → files. Idempotent, and safe after a crash: it works from the records on disk and from
  * what the kernel reports, not from the memory of a process that may be dead.
  * Runs on its own too: provision/teardown.ts [--purge-cache]
  */
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { $ } from 'zx';
+import { listDaemons, stopDaemon } from './daemons/daemon.ts';
 import { detachLoop, listOwnLoopDevices } from './loop-device.ts';
 import { readMounts } from './mounts.ts';
 import { listRuntimeStates, releaseRuntimeState } from './runtime-state.ts';
@@ -17,17 +18,22 @@ import { isUnderWorkDir, resolveWorkDir, workPaths } from './work-dir.ts';
 
 export interface TeardownReport {
   containerStates: number;
+  daemons: number;
   volumes: number;
   strayMounts: number;
   strayLoopDevices: number;
 }
 
 export async function teardownWorkDir(workDir: string, options: { purgeCache?: boolean } = {}): Promise<TeardownReport> {
-  const report: TeardownReport = { containerStates: 0, volumes: 0, strayMounts: 0, strayLoopDevices: 0 };
+  const report: TeardownReport = { containerStates: 0, daemons: 0, volumes: 0, strayMounts: 0, strayLoopDevices: 0 };
   if (!existsSync(workDir)) return report;
   for (const state of listRuntimeStates(workDir)) {
     await releaseRuntimeState(workDir, state);
     report.containerStates += 1;
+  }
+  for (const daemon of listDaemons(workDir)) {
+    await stopDaemon(workDir, daemon);
+    report.daemons += 1;
   }
   for (const volume of listVolumes(workDir)) {
     await releaseVolume(workDir, volume);
@@ -45,7 +51,7 @@ export async function teardownWorkDir(workDir: string, options: { purgeCache?: b
     report.strayLoopDevices += 1;
   }
   const paths = workPaths(workDir);
-  for (const dir of [paths.volumes, paths.mounts, paths.namespaces, paths.scratch, path.join(workDir, 'runtime-state')]) {
+  for (const dir of [paths.volumes, paths.mounts, paths.namespaces, paths.scratch, path.join(workDir, 'runtime-state'), path.join(workDir, 'daemons')]) {
     rmSync(dir, { recursive: true, force: true });
   }
   if (options.purgeCache === true) rmSync(paths.cache, { recursive: true, force: true });

@@ -4,7 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEB_PACKAGES=(runc crun btrfs-progs xfsprogs e2fsprogs busybox-static util-linux coreutils tar hyperfine git)
+# Runtimes and their helpers, filesystem tools, image building, and report rendering
+# (TeX for the PDF, rsvg-convert for PDF figures, Chromium for the HTML test, a font for PNGs).
+DEB_PACKAGES=(
+  runc crun runsc docker.io containerd podman uidmap fuse-overlayfs lxc lxd
+  btrfs-progs xfsprogs e2fsprogs util-linux coreutils tar busybox-static debootstrap
+  hyperfine git
+  texlive-latex-base texlive-latex-recommended lmodern librsvg2-bin chromium fonts-dejavu-core
+)
 
 need_node() {
   echo "crbench needs Node.js >= 20.19 (found: $(node --version 2>/dev/null || echo none))." >&2

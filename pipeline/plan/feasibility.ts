@@ -135,11 +135,15 @@ export const AXIS_REQUIREMENTS: Record<Axis, AxisRequirements> = {
     },
   },
   image: {
-    // The tiny image is a static busybox copied into an empty root filesystem.
-    values: { tiny: [binary('busybox', 'apt-get install busybox-static')] },
+    values: {
+      // A static busybox copied into an empty root filesystem.
+      tiny: [binary('busybox', 'apt-get install busybox-static')],
+      // A Debian minbase root built with debootstrap from the host's apt mirror.
+      grader: [binary('debootstrap', 'apt-get install debootstrap')],
+    },
   },
   workload: {
-    values: { noop: [] },
+    values: { noop: [], cpu: [], write: [], 'copy-up': [], 'grade-c': [], 'grade-python': [] },
   },
   concurrency: {
     values: { '1': [] },
@@ -173,6 +177,19 @@ export const STORAGE_DRIVER_SUPPORT: Record<string, { runtimes: string[]; filesy
   dir: [{ runtimes: ['lxc', 'lxd'], filesystems: ALL_FILESYSTEMS }],
   overlayfs: [{ runtimes: ['lxc'], filesystems: OVERLAY_FILESYSTEMS }],
   lvm: [{ runtimes: ['lxc', 'lxd'], filesystems: ALL_FILESYSTEMS }],
+};
+
+/** What each image offers a workload beyond a POSIX shell and coreutils (busybox counts). */
+export const IMAGE_PROVIDES: Record<string, string[]> = {
+  tiny: [],
+  grader: ['python3', 'gcc', 'make'],
+};
+
+/** What each workload needs from its image. */
+export const WORKLOAD_NEEDS: Record<string, string[]> = {
+  noop: [], cpu: [], write: [], 'copy-up': [],
+  'grade-c': ['gcc', 'make'],
+  'grade-python': ['python3'],
 };
 
 /** Every binary the table can ask for, sorted, so the host prober knows what to look up. */

@@ -2,7 +2,9 @@ import { AXES, type Cell, type HostFacts } from '../types.ts';
 import {
   AXIS_REQUIREMENTS,
   COMMON_REQUIREMENTS,
+  IMAGE_PROVIDES,
   STORAGE_DRIVER_SUPPORT,
+  WORKLOAD_NEEDS,
   appliesTo,
   explainUnmet,
   type Requirement,
@@ -49,7 +51,7 @@ export function findSkipReason(combination: Combination, host: HostFacts): strin
       reasons: unmetReasons(requirements.filter((requirement) => requirement.kind !== 'unsupported'), host),
     });
   }
-  groups.push({ label: undefined, reasons: unsupportedCombination(combination) });
+  groups.push({ label: undefined, reasons: [...unsupportedCombination(combination), ...imageLacksWorkloadNeeds(combination)] });
   return renderGroups(groups);
 }
 
@@ -73,6 +75,12 @@ function unsupportedCombination({ runtime, storageDriver, filesystem }: Combinat
     return [`storage driver ${storageDriver} does not work on ${filesystem} (it needs ${filesystems})`];
   }
   return [];
+}
+
+function imageLacksWorkloadNeeds({ image, workload }: Combination): string[] {
+  const provided = IMAGE_PROVIDES[image] ?? [];
+  const missing = (WORKLOAD_NEEDS[workload] ?? []).filter((need) => !provided.includes(need));
+  return missing.length === 0 ? [] : [`workload ${workload} needs ${missing.join(', ')}, which image ${image} does not have (use the grader image)`];
 }
 
 /** `label: a; b; other label: c`, each reason once (two values may need the same binary). */

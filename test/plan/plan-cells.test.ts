@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import schema from '../../experiments/matrix.schema.json' with { type: 'json' };
 import { loadMatrix } from '../../pipeline/load/load-matrix.ts';
-import { AXIS_REQUIREMENTS, STORAGE_DRIVER_SUPPORT, requiredBinaries } from '../../pipeline/plan/feasibility.ts';
+import { AXIS_REQUIREMENTS, IMAGE_PROVIDES, STORAGE_DRIVER_SUPPORT, WORKLOAD_NEEDS, requiredBinaries } from '../../pipeline/plan/feasibility.ts';
 import { planCells } from '../../pipeline/plan/plan-cells.ts';
 import { AXES, type HostFacts, type Matrix } from '../../pipeline/types.ts';
 
@@ -204,6 +204,12 @@ describe('planCells()', () => {
       assert.match(cell?.skipReason ?? '', /no usable KVM for a VM runtime \(qemu -accel kvm failed: failed to set MSR 0x10a\)/);
     });
 
+    it('skips a grading workload on an image without its compiler or interpreter', () => {
+      const cells = planCells(matrixWith({ runtime: ['runc'], image: ['tiny', 'grader'], workload: ['grade-c', 'noop'] }), equippedHost());
+      assert.deepEqual(cells.filter((cell) => !cell.feasible).map((cell) => cell.id), ['runc.copy.ext4.tiny.grade-c.c1']);
+      assert.match(cells[0]?.skipReason ?? '', /workload grade-c needs gcc, make, which image tiny does not have/);
+    });
+
     it('skips concurrency 2 as not implemented yet', () => {
       const cells = planCells(matrixWith({ concurrency: [1, 2] }), equippedHost());
       assert.deepEqual(cells.map((cell) => cell.feasible), [true, false]);
@@ -266,6 +272,11 @@ describe('the feasibility table', () => {
         for (const filesystem of support.filesystems) assert.ok(axisSchemas.filesystem.items.enum.includes(filesystem), filesystem);
       }
     }
+  });
+
+  it('says what every image offers and every workload needs, for each value the schema accepts', () => {
+    for (const image of schema.properties.axes.properties.image.items.enum as string[]) assert.ok(IMAGE_PROVIDES[image], image);
+    for (const workload of schema.properties.axes.properties.workload.items.enum as string[]) assert.ok(WORKLOAD_NEEDS[workload], workload);
   });
 
   it('gives every storage driver the schema accepts at least one runtime', () => {

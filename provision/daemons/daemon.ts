@@ -1,0 +1,112 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { CrbenchError } from '../../pipeline/errors.ts';
+import { assertUnderWorkDir } from '../work-dir.ts';
+
+/**
+ * A daemon the pipeline started for one cell group (dockerd, lxd): recorded on disk with
+ * its pid before anything waits on it, so teardown can stop it even after a crash.
+ */
+export interface DaemonRecord {
+  name: string;
+  groupId: string;
+  pid: number;
+  argv: string[];
+  /** Where its stdout and stderr go, below the work directory. */
+  logPath: string;
+  /** Commands run, in order and best effort, before the daemon is signalled (e.g. `lxd shutdown`). */
+  shutdownCommands: string[][];
+}
+
+function recordDir(workDir: string): string {
+  return path.join(workDir, 'daemons');
+}
+
+function recordPath(workDir: string, name: string, groupId: string): string {
+  return path.join(recordDir(workDir), `${groupId}.${name}.json`);
+}
+
+/**
+ * Starts `argv` detached in its own process group (so a Ctrl-C to crbench does not reach it
+ * before teardown does), logging to a file, and records it.
+ */
+export function startDaemon(workDir: string, spec: { name: string; groupId: string; argv: string[]; env?: NodeJS.ProcessEnv; shutdownCommands?: string[][] }): DaemonRecord {
+  const [file, ...args] = spec.argv;
+  if (file === undefined) throw new Error('startDaemon needs a command');
+  mkdirSync(recordDir(workDir), { recursive: true });
+  const logPath = path.join(recordDir(workDir), `${spec.groupId}.${spec.name}.log`);
+  assertUnderWorkDir(workDir, logPath, 'log a daemon to');
+  const logFd = openSync(logPath, 'a');
+  const child = spawn(file, args, { detached: true, stdio: ['ignore', logFd, logFd], env: spec.env ?? process.env });
+  closeSync(logFd);
+  child.unref();
+  if (child.pid === undefined) throw new CrbenchError('DAEMON_FAILED', `could not start ${file}`);
+  const record: DaemonRecord = { name: spec.name, groupId: spec.groupId, pid: child.pid, argv: spec.argv, logPath, shutdownCommands: spec.shutdownCommands ?? [] };
+  writeFileSync(recordPath(workDir, spec.name, spec.groupId), JSON.stringify(record, null, 2));
+  return record;
+}
+
+export function listDaemons(workDir: string): DaemonRecord[] {
+  if (!existsSync(recordDir(workDir))) return [];
+  return readdirSync(recordDir(workDir)).filter((file) => file.endsWith('.json')).sort()
+    .map((file) => JSON.parse(readFileSync(path.join(recordDir(workDir), file), 'utf8')) as DaemonRecord);
+}
+
+/** The last lines a daemon logged, for an error message that says why it died. */
+export function tailLog(record: DaemonRecord, lines = 5): string {
+  try {
+    return readFileSync(record.logPath, 'utf8').trim().split('\n').slice(-lines).join(' | ');
+  } catch {
+    return '';
+  }
+}
+
+/** Alive and not a zombie: our daemons are reparented to an init that may never reap them. */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** The command line of `pid`, to make sure a recorded pid still is our daemon and not a reused one. */
+function commandLineOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isRunning(pid)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return !isRunning(pid);
+}
+
+/**
+ * Runs the shutdown commands, then SIGTERM to the daemon's process group, SIGKILL after
+ * `graceMs`; removes the record. Idempotent; a pid now held by another program is left alone.
+ */
+export async function stopDaemon(workDir: string, record: DaemonRecord, graceMs = 15_000): Promise<void> {
+  const { execFile } = await import('node:child_process');
+  const ours = isRunning(record.pid) && commandLineOf(record.pid)[0] === record.argv[0];
+  if (ours) {
+    for (const [file, ...args] of record.shutdownCommands) {
+      if (file === undefined) continue;
+      await new Promise((resolve) => execFile(file, args, { timeout: graceMs }, resolve));
+    }
+    for (const [signal, wait] of [['SIGTERM', graceMs], ['SIGKILL', 5_000]] as const) {
+      if (!isRunning(record.pid)) break;
+      try { process.kill(-record.pid, signal); } catch { try { process.kill(record.pid, signal); } catch { /* gone */ } }
+      await waitForExit(record.pid, wait);
+    }
+  }
+  rmSync(recordPath(workDir, record.name, record.groupId), { force: true });
+}

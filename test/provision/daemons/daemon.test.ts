@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { isRunning, listDaemons, startDaemon, stopDaemon, type DaemonRecord } from '../../../provision/daemons/daemon.ts';
+
+describe('daemon records', function () {
+  this.timeout(30_000);
+  let workDir: string;
+  beforeEach(() => { workDir = mkdtempSync(path.join(os.tmpdir(), 'crbench-daemon-')); });
+  afterEach(async () => {
+    for (const record of listDaemons(workDir)) await stopDaemon(workDir, record, 1_000);
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('records a started daemon and stops it with its process group, idempotently', async () => {
+    const record = startDaemon(workDir, { name: 'sleeper', groupId: 'g', argv: ['sleep', '60'] });
+    assert.equal(isRunning(record.pid), true);
+    assert.deepEqual(listDaemons(workDir).map((daemon) => daemon.pid), [record.pid]);
+    await stopDaemon(workDir, record, 2_000);
+    assert.equal(isRunning(record.pid), false);
+    assert.deepEqual(listDaemons(workDir), []);
+    await stopDaemon(workDir, record, 2_000);
+  });
+
+  it('kills a daemon that ignores SIGTERM once the grace period is over', async () => {
+    const record = startDaemon(workDir, { name: 'stubborn', groupId: 'g', argv: ['sh', '-c', 'trap "" TERM; sleep 60 & wait'] });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await stopDaemon(workDir, record, 300);
+    assert.equal(isRunning(record.pid), false);
+  });
+
+  it('leaves alone a recorded pid that now belongs to another program', async () => {
+    const stale: DaemonRecord = { name: 'dockerd', groupId: 'g', pid: process.pid, argv: ['/usr/sbin/dockerd'], logPath: '/dev/null', shutdownCommands: [] };
+    await stopDaemon(workDir, stale, 100);
+    assert.equal(isRunning(process.pid), true);
+  });
+});
