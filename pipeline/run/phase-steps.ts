@@ -1,24 +1,30 @@
 import { awaitExit } from './await-exit.ts';
-import { spawnTimed, type CommandRecord } from './spawn-timed.ts';
+import type { CommandRecord } from '../types.ts';
+import { spawnTimed } from './spawn-timed.ts';
 
 /**
  * What a phase does, as data: adapters and storage drivers build these, the runner alone
  * executes and times them. `run` spawns a binary that must exit 0; `await-exit` waits for a
  * process that is not ours; `call` is an in-process request (an HTTP call on a daemon's
- * socket) that resolves when done and rejects with a message a user can act on.
+ * socket) that resolves when done and rejects with a message a user can act on. A call may
+ * resolve with a command record (the workload's exit code and output, say), which joins the
+ * phase's commands: the workload check reads the last one.
  */
 export type Step =
   | { kind: 'run'; argv: string[] }
   | { kind: 'await-exit'; pid: number; what: string }
-  | { kind: 'call'; what: string; call: (deadlineMs: number) => Promise<void> };
+  | { kind: 'call'; what: string; call: (deadlineMs: number) => Promise<CommandRecord | void> };
 
-async function runCall(step: Extract<Step, { kind: 'call' }>, deadlineMs: number): Promise<string | undefined> {
+async function runCall(step: Extract<Step, { kind: 'call' }>, deadlineMs: number): Promise<{ error?: string; record?: CommandRecord }> {
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`${step.what}: timed out after ${Math.round(deadlineMs)} ms`), deadlineMs);
+  const deadline = new Promise<{ error: string }>((resolve) => {
+    timer = setTimeout(() => resolve({ error: `${step.what}: timed out after ${Math.round(deadlineMs)} ms` }), deadlineMs);
   });
   try {
-    return await Promise.race([step.call(deadlineMs).then(() => undefined, (error: Error) => `${step.what}: ${error.message}`), deadline]);
+    return await Promise.race([
+      step.call(deadlineMs).then((record) => (record ? { record } : {}), (error: Error) => ({ error: `${step.what}: ${error.message}` })),
+      deadline,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -55,7 +61,9 @@ export async function timePhase(steps: Step[], options: { scratchDir: string; de
         break;
       }
     } else if (step.kind === 'call') {
-      error = await runCall(step, remainingMs);
+      const result = await runCall(step, remainingMs);
+      if (result.record !== undefined) commands.push(result.record);
+      error = result.error;
       if (error !== undefined) break;
     } else if (!(await awaitExit(step.pid, remainingMs))) {
       error = `${step.what} (pid ${step.pid}) had not exited after ${options.deadlineMs} ms`;

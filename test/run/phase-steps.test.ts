@@ -43,6 +43,9 @@ describe('timePhase()', () => {
     const ok = await timePhase([{ kind: 'call', what: 'POST /containers/create', call: async () => { called += 1; } }], { scratchDir, deadlineMs: 1_000 });
     assert.equal(ok.ok, true);
     assert.equal(called, 1);
+    const record = { argv: ['POST', '/containers/x/wait'], durationMs: 3, exitCode: 0, signal: null, stdout: 'graded', stderr: '' };
+    const answered = await timePhase([{ kind: 'call', what: 'wait', call: async () => record }], { scratchDir, deadlineMs: 1_000 });
+    assert.deepEqual(answered.commands, [record]);
     const rejected = await timePhase([{ kind: 'call', what: 'POST /containers/x/start', call: () => Promise.reject(new Error('HTTP 404: no such container')) }], { scratchDir, deadlineMs: 1_000 });
     assert.equal(rejected.error, 'POST /containers/x/start: HTTP 404: no such container');
     const hung = await timePhase([{ kind: 'call', what: 'POST /containers/x/wait', call: () => new Promise(() => undefined) }], { scratchDir, deadlineMs: 100 });
