@@ -150,7 +150,7 @@ export async function runMatrixFile(matrixPath: string, resultsDir: string, opti
       manifest.filesystems[first.filesystem] = { mkfsArgs: volume.formatArgv.map((arg) => arg.replace(volume.device, 'DEVICE').replace(volume.mountpoint, 'MOUNTPOINT')), mountOptions: volume.mountOptions };
       try {
         const { outcomes, workarounds } = await runGroup({
-          groupId, cells: groupCells, workDir, mountpoint: volume.mountpoint, host, imageTarballs, limits: DEFAULT_LIMITS,
+          groupId, cells: groupCells, workDir, mountpoint: volume.mountpoint, poolName: volume.poolName, host, imageTarballs, limits: DEFAULT_LIMITS,
           repetitions: matrix.repetitions, warmup: matrix.warmup, phaseTimeoutMs: matrix.phaseTimeoutMs, scratchDir, sink, signal: options.signal,
         });
         if (workarounds.length > 0) manifest.workarounds[first.runtime] = workarounds;

@@ -43,8 +43,10 @@ export function listRuntimeStates(workDir: string): RuntimeState[] {
 /**
  * Makes a persistent mount namespace without the cgroup2 mount at `/sys/fs/cgroup/unified`:
  * crun refuses to run on a hybrid cgroup host, and dropping that mount in a namespace of
- * its own leaves the host's mounts untouched. The namespace file must sit on a private
- * mount, so its directory is bind-mounted onto itself first.
+ * its own leaves the host's mounts untouched. Its mounts are slaves of the host's, so what
+ * is mounted later on a (shared) volume shows inside too, while the unmount stays inside.
+ * The namespace file must sit on a private mount, so its directory is bind-mounted onto
+ * itself first.
  */
 export async function createNamespaceWithoutCgroup2(workDir: string, groupId: string): Promise<string> {
   const dir = path.join(workPaths(workDir).namespaces, groupId);
@@ -55,7 +57,7 @@ export async function createNamespaceWithoutCgroup2(workDir: string, groupId: st
   const file = path.join(dir, 'mnt');
   writeFileSync(file, '');
   await runStep('creating a mount namespace without cgroup2',
-    $`unshare --mount=${file} --propagation private umount /sys/fs/cgroup/unified`);
+    $`unshare --mount=${file} --propagation slave umount /sys/fs/cgroup/unified`);
   return file;
 }
 

@@ -8,9 +8,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CrbenchError } from '../pipeline/errors.ts';
+import { $ } from 'zx';
 import { FILESYSTEMS } from './filesystems/index.ts';
 import { attachLoop, backingFileOf, createImageFile, detachLoop } from './loop-device.ts';
 import { findMount } from './mounts.ts';
+import { runStep } from './run-step.ts';
 import { ensureWorkDir, resolveWorkDir, workPaths } from './work-dir.ts';
 
 export interface Volume {
@@ -63,6 +65,9 @@ export async function provisionVolume(workDir: string, name: string, filesystem:
     mkdirSync(mountpoint, { recursive: true });
     volume.formatArgv = fs.formatArgv(volume.device, poolName, mountpoint);
     await fs.create(volume.device, poolName, mountpoint);
+    // Shared, so that what a storage driver mounts on the volume (an overlay root) also
+    // appears in a runtime's own mount namespace (crun's, see runtime-state.ts).
+    await runStep(`sharing the mount ${mountpoint}`, $`mount --make-shared ${mountpoint}`);
     volume.mountOptions = findMount(mountpoint)?.options ?? [];
     writeFileSync(recordPath(workDir, name), JSON.stringify(volume, null, 2));
     return volume;

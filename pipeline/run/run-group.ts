@@ -11,6 +11,7 @@ export interface GroupRun {
   cells: Cell[];
   workDir: string;
   mountpoint: string;
+  poolName: string;
   host: HostFacts;
   /** Image name → cached tarball. */
   imageTarballs: Record<string, string>;
@@ -52,7 +53,7 @@ export async function runGroup(group: GroupRun): Promise<{ outcomes: Map<string,
   let runtime: RuntimeGroup;
   try {
     runtime = await adapter.openGroup({
-      groupId: group.groupId, workDir: group.workDir, mountpoint: group.mountpoint, host: group.host,
+      groupId: group.groupId, workDir: group.workDir, mountpoint: group.mountpoint, poolName: group.poolName, host: group.host,
       storageDriver: first.storageDriver, limits: group.limits, scratchDir: group.scratchDir,
     });
   } catch (error) {

@@ -27,7 +27,7 @@ describe('OCI runtime adapters', () => {
       const adapter = RUNTIMES[name];
       assert.ok(adapter);
       const mountpoint = path.join(workDir, 'mnt');
-      const group = await adapter.openGroup({ groupId: 'g', workDir, mountpoint, host: v2Host, storageDriver: 'copy', limits: DEFAULT_LIMITS, scratchDir: workDir });
+      const group = await adapter.openGroup({ groupId: 'g', workDir, mountpoint, host: v2Host, poolName: 'crbench-g', storageDriver: 'copy', limits: DEFAULT_LIMITS, scratchDir: workDir });
       const rt = [name, '--root', path.join(mountpoint, 'state', name)];
       const imageRootfs = path.join(mountpoint, 'images/tiny/rootfs');
       const rootfs = path.join(container.dir, 'rootfs');
@@ -52,7 +52,7 @@ describe('OCI runtime adapters', () => {
   }
 
   it('writes a bundle config with the limits before the create phase, outside the clock', async () => {
-    const group = await RUNTIMES['runc']!.openGroup({ groupId: 'g', workDir, mountpoint: path.join(workDir, 'mnt'), host: v2Host, storageDriver: 'copy', limits: DEFAULT_LIMITS, scratchDir: workDir });
+    const group = await RUNTIMES['runc']!.openGroup({ groupId: 'g', workDir, mountpoint: path.join(workDir, 'mnt'), host: v2Host, poolName: 'crbench-g', storageDriver: 'copy', limits: DEFAULT_LIMITS, scratchDir: workDir });
     await group.prepare(container);
     const config = JSON.parse(readFileSync(path.join(container.dir, 'config.json'), 'utf8')) as { linux: { resources: { pids: { limit: number } } } };
     assert.equal(config.linux.resources.pids.limit, DEFAULT_LIMITS.pids);

@@ -58,22 +58,23 @@ export function ociRuntime(spec: {
       const [binary, ...prefixArgs] = rt;
       if (binary === undefined) throw new Error('empty command prefix');
       const imageRootfs = (image: string) => path.join(context.mountpoint, 'images', image, 'rootfs');
+      const volume = { mountpoint: context.mountpoint, poolName: context.poolName };
       const rootfsOf = (c: Container) => path.join(c.dir, 'rootfs');
       return {
         workarounds: prepared.workarounds,
-        importImage: (image, tarballPath) => storage.importImage(tarballPath, imageRootfs(image)),
+        importImage: (image, tarballPath) => storage.importImage(volume, tarballPath, imageRootfs(image)),
         async prepare(c) {
           mkdirSync(c.dir, { recursive: true });
           writeFileSync(path.join(c.dir, 'config.json'), JSON.stringify(buildOciConfig({ hostname: c.id, limits: context.limits })));
         },
-        create: (c) => [...storage.prepare(imageRootfs(c.image), rootfsOf(c)), { kind: 'run', argv: [...rt, 'create', '--bundle', c.dir, c.id] }],
+        create: (c) => [...storage.prepare(volume, imageRootfs(c.image), rootfsOf(c)), { kind: 'run', argv: [...rt, 'create', '--bundle', c.dir, c.id] }],
         launch: (c) => [{ kind: 'run', argv: [...rt, 'start', c.id] }],
         execute: (c, workload) => [{ kind: 'run', argv: [...rt, 'exec', c.id, ...workload] }],
         stop: (c) => [
           { kind: 'run', argv: [...rt, 'kill', c.id, 'KILL'] },
           { kind: 'await-exit', pid: c.initPid ?? -1, what: `the init of ${c.id}` },
         ],
-        clean: (c) => [{ kind: 'run', argv: [...rt, 'delete', c.id] }, ...storage.remove(rootfsOf(c))],
+        clean: (c) => [{ kind: 'run', argv: [...rt, 'delete', c.id] }, ...storage.remove(volume, rootfsOf(c))],
         async afterPhase(phase, c) {
           if (phase !== 'create') return;
           const result = await $`${binary} ${prefixArgs} state ${c.id}`.nothrow();
@@ -85,7 +86,7 @@ export function ociRuntime(spec: {
         },
         async forceRemove(c) {
           await $`${binary} ${prefixArgs} delete --force ${c.id}`.nothrow();
-          for (const step of storage.remove(rootfsOf(c))) {
+          for (const step of storage.remove(volume, rootfsOf(c))) {
             if (step.kind === 'run') await $`${step.argv}`.nothrow();
           }
         },

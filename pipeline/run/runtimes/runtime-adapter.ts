@@ -19,6 +19,8 @@ export interface GroupContext {
   workDir: string;
   /** Where the group's volume is mounted: state, images and containers live below it. */
   mountpoint: string;
+  /** The volume's zpool, when its filesystem is zfs (named after the group either way). */
+  poolName: string;
   host: HostFacts;
   /** The storage driver of the group's cells: the runtime's own, or one the pipeline prepares. */
   storageDriver: string;

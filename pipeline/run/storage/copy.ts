@@ -1,4 +1,4 @@
-import type { StorageDriver } from './storage-driver.ts';
+import { unpackInto, type StorageDriver } from './storage-driver.ts';
 
 /**
  * Deep copy: every file of the image is copied for every container. `--reflink=never`
@@ -7,11 +7,8 @@ import type { StorageDriver } from './storage-driver.ts';
  */
 export const copy: StorageDriver = {
   name: 'copy',
-  importImage: (tarballPath, imageRootfs) => [
-    { kind: 'run', argv: ['mkdir', '-p', imageRootfs] },
-    { kind: 'run', argv: ['tar', '-xf', tarballPath, '-C', imageRootfs] },
-  ],
-  prepare: (imageRootfs, containerRootfs) => [{ kind: 'run', argv: ['cp', '-a', '--reflink=never', imageRootfs, containerRootfs] }],
-  remove: (containerRootfs) => [{ kind: 'run', argv: ['rm', '-rf', containerRootfs] }],
+  importImage: (_context, tarballPath, imageRootfs) => unpackInto(tarballPath, imageRootfs),
+  prepare: (_context, imageRootfs, containerRootfs) => [{ kind: 'run', argv: ['cp', '-a', '--reflink=never', imageRootfs, containerRootfs] }],
+  remove: (_context, containerRootfs) => [{ kind: 'run', argv: ['rm', '-rf', containerRootfs] }],
   describe: { prepare: 'cp -a --reflink=never IMAGE_ROOTFS BUNDLE/rootfs', remove: 'rm -rf BUNDLE/rootfs' },
 };

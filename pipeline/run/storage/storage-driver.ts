@@ -1,14 +1,30 @@
 import type { Step } from '../phase-steps.ts';
 
+/** Where a driver works: the group's volume, and its zpool when the volume is zfs. */
+export interface StorageContext {
+  mountpoint: string;
+  poolName: string;
+}
+
 /**
- * How a container's root filesystem is made from an image on the group's volume. The
- * import runs once per image and group (a timed setup step); `prepare` is part of the
- * create phase and `remove` part of the clean phase.
+ * How a container's root filesystem is made from an image on the group's volume, for the
+ * runtimes that leave it to the pipeline (runc, crun, runsc). The import runs once per
+ * image and group (a timed setup step); `prepare` is part of the create phase and `remove`
+ * part of the clean phase. A container's root is always `<container dir>/rootfs`; drivers
+ * may keep what they need beside it (`rootfs.upper`, …).
  */
 export interface StorageDriver {
   name: string;
-  importImage(tarballPath: string, imageRootfs: string): Step[];
-  prepare(imageRootfs: string, containerRootfs: string): Step[];
-  remove(containerRootfs: string): Step[];
+  importImage(context: StorageContext, tarballPath: string, imageRootfs: string): Step[];
+  prepare(context: StorageContext, imageRootfs: string, containerRootfs: string): Step[];
+  remove(context: StorageContext, containerRootfs: string): Step[];
   describe: { prepare: string; remove: string };
+}
+
+/** Unpacks the image tarball into a plain directory: the base every driver but zfs-clone and btrfs-snapshot uses. */
+export function unpackInto(tarballPath: string, imageRootfs: string): Step[] {
+  return [
+    { kind: 'run', argv: ['mkdir', '-p', imageRootfs] },
+    { kind: 'run', argv: ['tar', '-xf', tarballPath, '-C', imageRootfs] },
+  ];
 }
