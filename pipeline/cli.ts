@@ -4,7 +4,9 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CrbenchError } from './errors.ts';
-import { planMatrixFile, renderReport, runMatrixFile, teardown, validateMatrixFile } from './index.ts';
+import { planMatrixFile, renderReport, runMatrixFile, teardown, validateMatrixFile, type RunOptions } from './index.ts';
+import { createProgress } from './progress/progress.ts';
+import { AXES, type Axis } from './types.ts';
 import { formatPlan } from './plan/format-plan.ts';
 
 const USAGE = `crbench — container runtime bench: which runtime, storage driver and filesystem start
@@ -27,7 +29,7 @@ interface Command {
   usage: string;
   positionals: string[];
   options: NonNullable<ParseArgsConfig['options']>;
-  action: (positionals: string[], values: Record<string, string | boolean | undefined>) => Promise<number>;
+  action: (positionals: string[], values: OptionValues) => Promise<number>;
 }
 
 const say = (line: string): void => { process.stdout.write(`${line}\n`); };
@@ -55,9 +57,27 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   run: {
-    usage: 'crbench run <matrix.yaml> --results <dir>\n\nProvisions a loop-device volume per cell group, runs every feasible cell through\ncreate, launch, execute, stop and clean, and appends each measurement to\n<dir>/samples.jsonl as it is taken. Everything provisioned is removed at the end,\nalso on failure or Ctrl-C. Needs root.',
+    usage: `crbench run <matrix.yaml> --results <dir> [options]
+
+Provisions a fresh loop-device volume per cell group and block, runs every feasible cell
+through create, launch, execute, stop and clean, and appends each measurement to
+<dir>/samples.jsonl as it is taken. Everything provisioned is removed at the end, also on
+failure or Ctrl-C. A <dir> that already holds part of this run is continued where it
+stopped (same matrix and host). Needs root.
+
+Options:
+  --results <dir>         the results folder (created, or continued)
+  --only <axis>=<v1,v2>   run only the cells with these values (repeatable), e.g. --only runtime=runc,crun
+  --shard <i>/<n>         run part i of n (1-based): whole cell groups, dealt round-robin; merge with crbench merge
+  --reps <n>              measured repetitions per cell instead of the matrix's
+  --seed <n>              seed for the order of cells and the bootstrap instead of the matrix's
+  --fail-fast             stop at the first failed repetition (by default a failure is recorded and the run goes on)
+  --force                 continue a folder measured with another matrix, host or selection`,
     positionals: ['matrix'],
-    options: { results: { type: 'string' } },
+    options: {
+      results: { type: 'string' }, only: { type: 'string', multiple: true }, shard: { type: 'string' },
+      reps: { type: 'string' }, seed: { type: 'string' }, 'fail-fast': { type: 'boolean' }, force: { type: 'boolean' },
+    },
     async action([matrixPath], values) {
       const resultsDir = values['results'];
       if (typeof resultsDir !== 'string') throw usageError('run needs --results <dir>');
@@ -71,8 +91,13 @@ const COMMANDS: Record<string, Command> = {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
-        const manifest = await runMatrixFile(matrixPath as string, resultsDir, { signal: controller.signal, progress });
-        if (exitCode === 0) progress(`results in ${resultsDir} (${manifest.cells.filter((cell) => cell.feasible).length} cells measured)`);
+        const manifest = await runMatrixFile(matrixPath as string, resultsDir, {
+          signal: controller.signal, progress: createProgress(process.stderr),
+          ...parseSelection(values),
+        });
+        const failed = Object.values(manifest.cellOutcomes ?? {}).some((outcome) => outcome.failedReps > 0);
+        if (exitCode === 0 && values['fail-fast'] === true && failed) exitCode = 1;
+        if (exitCode === 0) progress(`results in ${resultsDir}`);
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
@@ -93,16 +118,53 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   teardown: {
-    usage: 'crbench teardown [--purge-cache]\n\nRemoves every container, mount, loop device and image file crbench provisioned\nbelow its work directory ($CRBENCH_WORK_DIR, default /var/lib/crbench). Safe to run\nany time, also after a crash; running it twice is harmless. --purge-cache also\nremoves the cached image tarballs.',
+    usage: 'crbench teardown [--purge-cache] [--force]\n\nRemoves every container, mount, loop device and image file crbench provisioned\nbelow its work directory ($CRBENCH_WORK_DIR, default /var/lib/crbench). Safe to run\nany time, also after a crash; running it twice is harmless. --purge-cache also\nremoves the cached image tarballs. It refuses while a crbench run is using the work\ndirectory, unless --force.',
     positionals: [],
-    options: { 'purge-cache': { type: 'boolean' } },
+    options: { 'purge-cache': { type: 'boolean' }, force: { type: 'boolean' } },
     async action(_positionals, values) {
-      const report = await teardown({ purgeCache: values['purge-cache'] === true });
+      const report = await teardown({ purgeCache: values['purge-cache'] === true, force: values['force'] === true });
       say(`teardown: ${report.containerStates} runtime states, ${report.daemons} daemons, ${report.volumes} volumes, ${report.strayMounts} stray mounts, ${report.strayLoopDevices} stray loop devices removed`);
       return 0;
     },
   },
 };
+
+type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+function positiveInteger(values: OptionValues, name: string, minimum: number): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const number = Number(raw);
+  if (!Number.isInteger(number) || number < minimum) throw usageError(`--${name} takes a whole number of at least ${minimum}, got '${String(raw)}'`);
+  return number;
+}
+
+/** --only, --shard, --reps, --seed, --force and --fail-fast, checked. */
+function parseSelection(values: OptionValues): Omit<RunOptions, 'signal' | 'progress'> {
+  const selection: Omit<RunOptions, 'signal' | 'progress'> = {};
+  for (const filter of (values['only'] as string[] | undefined) ?? []) {
+    const match = /^([A-Za-z]+)=(.+)$/.exec(filter);
+    const axis = match?.[1] as Axis | undefined;
+    if (match === null || axis === undefined || !(AXES as readonly string[]).includes(axis)) {
+      throw usageError(`--only takes <axis>=<value,value>, with an axis among ${AXES.join(', ')}; got '${filter}'`);
+    }
+    selection.only = { ...selection.only, [axis]: [...(selection.only?.[axis] ?? []), ...(match[2] ?? '').split(',')] };
+  }
+  const shard = values['shard'];
+  if (typeof shard === 'string') {
+    const match = /^(\d+)\/(\d+)$/.exec(shard);
+    const [index, count] = [Number(match?.[1]), Number(match?.[2])];
+    if (match === null || count < 1 || index < 1 || index > count) throw usageError(`--shard takes i/n with 1 <= i <= n, got '${shard}'`);
+    selection.shard = { index: index - 1, count };
+  }
+  const repetitions = positiveInteger(values, 'reps', 1);
+  const seed = positiveInteger(values, 'seed', 0);
+  if (repetitions !== undefined) selection.repetitions = repetitions;
+  if (seed !== undefined) selection.seed = seed;
+  if (values['force'] === true) selection.force = true;
+  if (values['fail-fast'] === true) selection.failFast = true;
+  return selection;
+}
 
 function usageError(message: string): CrbenchError {
   return new CrbenchError('USAGE', `${message} (see crbench --help)`, { exitCode: 2 });

@@ -33,15 +33,23 @@ export interface Matrix {
     workload: string[];
     concurrency: number[];
   };
-  /** Measured repetitions per cell. */
+  /** Measured repetitions per cell; with `adaptive`, the most a cell may get. */
   repetitions: number;
-  /** Warm-up repetitions per cell, recorded with `warmup: true` and left out of statistics. */
+  /** Warm-up repetitions per cell and block, recorded with `warmup: true` and left out of statistics. */
   warmup: number;
+  /** Repetitions of each cell per block; blocks run one after another, each in a seeded order. */
+  blockRepetitions: number;
+  /** Stop a cell once every phase's median is this precise (checked after each block). */
+  adaptive?: { minRepetitions: number; targetRelativeHalfWidth: number };
+  /** `crbench compare` fails on a significant slowdown larger than this. */
+  regressionThresholdPercent: number;
+  /** Whether merged results must come from one host. */
+  hosts: 'one' | 'many';
   /** Size of each sparse image file behind a loop device. */
   volumeSizeMiB: number;
   /** Each phase is killed after this long and recorded as errored. */
   phaseTimeoutMs: number;
-  /** Seed for everything random downstream (bootstrap resampling). */
+  /** Seed for everything random: the order of cells, bootstrap resampling. */
   seed: number;
 }
 
@@ -114,7 +122,12 @@ export interface Sample {
   workload: string;
   concurrency: number;
   phase: LifecyclePhase | SetupStep;
-  /** 0-based; warm-up repetitions come first and share the numbering. */
+  /** The block of repetitions this sample belongs to (each block runs on a fresh volume). */
+  block: number;
+  /**
+   * Measured repetitions are numbered 0…repetitions−1 across blocks; warm-up repetitions
+   * are numbered within their block. (cellId, block, rep, warmup, phase) is unique.
+   */
   rep: number;
   warmup: boolean;
   durationMs: number;
@@ -156,8 +169,15 @@ export interface Manifest {
   limits?: { memoryBytes: number; pids: number; network: string };
   /** Each image's cached tarball: its hash and size. */
   images?: Record<string, { tarballSha256: string; tarballBytes: number }>;
+  /** The cells of this run: every planned cell, or those of its shard and filter. */
   cells: Cell[];
+  /** What part of the matrix this run covers and which settings the command line changed. */
+  selection?: { shard?: { index: number; count: number }; only?: Partial<Record<Axis, string[]>>; overrides?: { repetitions?: number; seed?: number } };
+  /** How many measured repetitions each cell got, and why it got no more. */
+  cellOutcomes?: Record<string, { measuredReps: number; failedReps: number; stoppedBecause: 'precise' | 'max-repetitions' | 'interrupted' | 'not-run' }>;
   startedAt: string;
+  /** When a resumed run continued this folder. */
+  resumedAt?: string[];
   endedAt: string | null;
 }
 

@@ -11,8 +11,11 @@ export interface CellContext {
   workload: Workload;
   mountpoint: string;
   scratchDir: string;
-  repetitions: number;
+  block: number;
+  /** Warm-up repetitions to run first, then measured repetitions firstRep…firstRep+reps−1. */
   warmup: number;
+  firstRep: number;
+  reps: number;
   phaseTimeoutMs: number;
   sink: SampleSink;
   signal: AbortSignal;
@@ -43,22 +46,30 @@ async function judgePhase(phase: LifecyclePhase, outcome: PhaseOutcome, containe
   }
 }
 
+/** Warm-ups first, then the measured repetitions, as (rep, warmup) pairs. */
+function repetitionsOf(context: CellContext): { rep: number; warmup: boolean }[] {
+  return [
+    ...Array.from({ length: context.warmup }, (_value, rep) => ({ rep, warmup: true })),
+    ...Array.from({ length: context.reps }, (_value, index) => ({ rep: context.firstRep + index, warmup: false })),
+  ];
+}
+
 /**
- * Runs the warm-up and measured repetitions of one cell, each through the five phases,
- * and hands one sample per phase to the sink as soon as it is measured. A failed phase
- * is recorded with its error, the container is removed outside the clock, and the next
- * repetition goes on.
+ * Runs the warm-up and measured repetitions of one cell in one block, each through the five
+ * phases, and hands one sample per phase to the sink as soon as it is measured. A failed
+ * phase is recorded with its error, the container is removed outside the clock, and the
+ * next repetition goes on.
  */
 export async function runCell(cell: Cell, context: CellContext): Promise<CellOutcome> {
   const outcome: CellOutcome = { measuredReps: 0, failedReps: 0 };
-  const total = context.warmup + context.repetitions;
-  for (let rep = 0; rep < total && !context.signal.aborted; rep += 1) {
-    const warmup = rep < context.warmup;
-    const id = `${cell.image}-${cell.workload}-c${cell.concurrency}-r${rep}`;
+  for (const { rep, warmup } of repetitionsOf(context)) {
+    if (context.signal.aborted) break;
+    const id = `${cell.image}-${cell.workload}-c${cell.concurrency}-b${context.block}-${warmup ? 'w' : 'r'}${rep}`;
     const container: Container = { id, image: cell.image, dir: path.join(context.mountpoint, 'containers', id), initPid: null };
     const base = {
       schemaVersion: 1 as const, cellId: cell.id, groupId: cell.groupId, runtime: cell.runtime, storageDriver: cell.storageDriver,
-      filesystem: cell.filesystem, image: cell.image, workload: cell.workload, concurrency: cell.concurrency, rep, warmup,
+      filesystem: cell.filesystem, image: cell.image, workload: cell.workload, concurrency: cell.concurrency,
+      block: context.block, rep, warmup,
     };
     let failed = false;
     try {
@@ -72,13 +83,14 @@ export async function runCell(cell: Cell, context: CellContext): Promise<CellOut
       const startedAt = new Date().toISOString();
       const result = await timePhase(stepsOf(phase, container, context), { scratchDir: context.scratchDir, deadlineMs: context.phaseTimeoutMs });
       const error = await judgePhase(phase, result, container, context);
-      context.sink.commands(cell.id, `rep ${rep} ${phase}`, result.commands);
+      context.sink.commands(cell.id, `block ${context.block} ${warmup ? 'warm-up' : 'rep'} ${rep} ${phase}`, result.commands);
       const sample: Sample = { ...base, phase, durationMs: result.durationMs, ok: error === undefined, ...(error !== undefined ? { error } : {}), startedAt };
       context.sink.sample(sample);
       failed = error !== undefined;
     }
     if (failed || context.signal.aborted) await context.runtime.forceRemove(container);
     rmSync(container.dir, { recursive: true, force: true });
+    context.sink.repetitionDone(cell.id, !failed);
     if (failed) outcome.failedReps += 1;
     else if (!warmup && !context.signal.aborted) outcome.measuredReps += 1;
   }

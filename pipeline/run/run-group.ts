@@ -8,7 +8,9 @@ import { WORKLOADS } from './workloads/index.ts';
 
 export interface GroupRun {
   groupId: string;
-  cells: Cell[];
+  block: number;
+  /** Each cell with the measured repetitions to run in this block, in the order to run them. */
+  cells: { cell: Cell; firstRep: number; reps: number }[];
   workDir: string;
   mountpoint: string;
   poolName: string;
@@ -16,7 +18,6 @@ export interface GroupRun {
   /** Image name → cached tarball. */
   imageTarballs: Record<string, string>;
   limits: ContainerLimits;
-  repetitions: number;
   warmup: number;
   phaseTimeoutMs: number;
   scratchDir: string;
@@ -24,10 +25,10 @@ export interface GroupRun {
   signal: AbortSignal;
 }
 
-export function setupSample(cell: Cell, step: SetupStep, image: string, durationMs: number, error?: string): Sample {
+export function setupSample(cell: Cell, block: number, step: SetupStep, image: string, durationMs: number, error?: string): Sample {
   return {
     schemaVersion: 1, cellId: cell.groupId, groupId: cell.groupId, runtime: cell.runtime, storageDriver: cell.storageDriver,
-    filesystem: cell.filesystem, image, workload: '-', concurrency: 0, phase: step, rep: 0, warmup: false,
+    filesystem: cell.filesystem, image, workload: '-', concurrency: 0, phase: step, block, rep: 0, warmup: false,
     durationMs, ok: error === undefined, ...(error !== undefined ? { error } : {}), startedAt: new Date().toISOString(),
   };
 }
@@ -45,7 +46,7 @@ function lookUp<T>(registry: Readonly<Record<string, T>>, kind: string, name: st
  * is recorded and its cells are left unrun; the caller goes on with the next group.
  */
 export async function runGroup(group: GroupRun): Promise<{ outcomes: Map<string, CellOutcome>; workarounds: string[] }> {
-  const first = group.cells[0];
+  const first = group.cells[0]?.cell;
   const outcomes = new Map<string, CellOutcome>();
   if (first === undefined) return { outcomes, workarounds: [] };
   const adapter = lookUp(RUNTIMES, 'runtime', first.runtime);
@@ -57,25 +58,25 @@ export async function runGroup(group: GroupRun): Promise<{ outcomes: Map<string,
       storageDriver: first.storageDriver, limits: group.limits, scratchDir: group.scratchDir,
     });
   } catch (error) {
-    group.sink.sample(setupSample(first, 'start-runtime', '-', performance.now() - startMs, (error as Error).message));
+    group.sink.sample(setupSample(first, group.block, 'start-runtime', '-', performance.now() - startMs, (error as Error).message));
     return { outcomes, workarounds: [] };
   }
-  group.sink.sample(setupSample(first, 'start-runtime', '-', performance.now() - startMs));
+  group.sink.sample(setupSample(first, group.block, 'start-runtime', '-', performance.now() - startMs));
   try {
     const imported = new Map<string, boolean>();
-    for (const cell of group.cells) {
+    for (const { cell, firstRep, reps } of group.cells) {
       if (group.signal.aborted) break;
       if (!imported.has(cell.image)) {
         const tarball = lookUp(group.imageTarballs, 'built image', cell.image);
         const outcome = await timePhase(runtime.importImage(cell.image, tarball), { scratchDir: group.scratchDir, deadlineMs: group.phaseTimeoutMs * 10 });
         group.sink.commands(group.groupId, `import ${cell.image}`, outcome.commands);
-        group.sink.sample(setupSample(cell, 'import-image', cell.image, outcome.durationMs, outcome.error));
+        group.sink.sample(setupSample(cell, group.block, 'import-image', cell.image, outcome.durationMs, outcome.error));
         imported.set(cell.image, outcome.ok);
       }
       if (imported.get(cell.image) !== true) continue;
       outcomes.set(cell.id, await runCell(cell, {
         runtime, workload: lookUp(WORKLOADS, 'workload', cell.workload), mountpoint: group.mountpoint,
-        scratchDir: group.scratchDir, repetitions: group.repetitions, warmup: group.warmup,
+        scratchDir: group.scratchDir, block: group.block, warmup: group.warmup, firstRep, reps,
         phaseTimeoutMs: group.phaseTimeoutMs, sink: group.sink, signal: group.signal,
       }));
     }

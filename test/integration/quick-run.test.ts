@@ -87,15 +87,30 @@ describe('crbench run on experiments/quick.yaml (root, real loop devices)', func
     assert.ok(existsSync(path.join(reportDir, 'figures', 'phase-medians.vl.json')));
   });
 
-  it('refuses to write a second run into the same results folder', () => {
+  it('continues a finished folder without measuring anything again', () => {
+    const before = readFileSync(path.join(resultsDir, 'samples.jsonl'), 'utf8');
     const again = crbench(['run', 'experiments/quick.yaml', '--results', resultsDir], env);
-    assert.equal(again.status, 2);
-    assert.match(again.stderr, /already holds a finished run/);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stderr, /continuing .*measured repetitions kept/);
+    assert.equal(readFileSync(path.join(resultsDir, 'samples.jsonl'), 'utf8'), before);
+  });
+
+  it('refuses to continue a folder with other settings, with exit 2', () => {
+    const other = crbench(['run', 'experiments/quick.yaml', '--results', resultsDir, '--seed', '99'], env);
+    assert.equal(other.status, 2);
+    assert.match(other.stderr, /other --shard\/--only\/--reps\/--seed settings/);
   });
 });
 
-describe('crbench teardown after a run killed with SIGKILL (root)', function () {
-  this.timeout(300_000);
+/** Conditions on the work directory that mark a moment worth killing a run at. */
+const KILL_POINTS: { name: string; reached: (workDir: string, stderr: string) => boolean }[] = [
+  { name: 'during provisioning', reached: (workDir) => existsSync(path.join(workDir, 'volumes')) && readdirSync(path.join(workDir, 'volumes')).some((file) => file.endsWith('.json')) && !existsSync(path.join(workDir, 'runtime-state')) },
+  { name: 'during a phase', reached: (workDir) => containerPresent(workDir) },
+  { name: 'while a unit is torn down', reached: (_workDir, stderr) => / block \d+: \d+ measured/.test(stderr) },
+];
+
+describe('chaos: crbench run killed with SIGKILL, torn down, and resumed (root)', function () {
+  this.timeout(600_000);
   let workDir: string;
   let resultsDir: string;
 
@@ -111,22 +126,40 @@ describe('crbench teardown after a run killed with SIGKILL (root)', function () 
     for (const dir of [workDir, resultsDir]) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('removes every loop device, mount and container the dead run left', async () => {
-    const child = spawn(process.execPath, [CLI, 'run', 'experiments/quick.yaml', '--results', resultsDir],
-      { env: { ...process.env, CRBENCH_WORK_DIR: workDir }, stdio: 'ignore' });
-    // Kill it in the middle of a cell: a volume mounted, runtime state recorded, a container bundle present.
-    const deadline = Date.now() + 120_000;
-    while (!containerPresent(workDir)) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error('the run never reached a container');
-      await new Promise((resolve) => setTimeout(resolve, 5));
+  for (const point of KILL_POINTS) {
+    it(`leaves nothing behind after teardown when killed ${point.name}`, async () => {
+      const child = spawn(process.execPath, [CLI, 'run', 'experiments/quick.yaml', '--results', resultsDir],
+        { env: { ...process.env, CRBENCH_WORK_DIR: workDir }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+      const deadline = Date.now() + 120_000;
+      while (!point.reached(workDir, stderr)) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the run never got ${point.name}: ${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      const teardown = crbench(['teardown'], { CRBENCH_WORK_DIR: workDir });
+      assert.equal(teardown.status, 0, teardown.stderr);
+      assert.deepEqual(leftovers(workDir), []);
+      assert.equal(crbench(['teardown'], { CRBENCH_WORK_DIR: workDir }).status, 0, 'teardown is idempotent');
+    });
+  }
+
+  it('then completes the run, with every (cell, rep, phase) exactly once', () => {
+    const resumed = crbench(['run', 'experiments/quick.yaml', '--results', resultsDir], { CRBENCH_WORK_DIR: workDir });
+    assert.equal(resumed.status, 0, resumed.stderr);
+    const manifest = JSON.parse(readFileSync(path.join(resultsDir, 'manifest.json'), 'utf8')) as Manifest;
+    const samples = readFileSync(path.join(resultsDir, 'samples.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Sample);
+    const measured = samples.filter((sample) => !sample.warmup && (LIFECYCLE_PHASES as readonly string[]).includes(sample.phase));
+    const keys = measured.map((sample) => `${sample.cellId} ${sample.rep} ${sample.phase}`);
+    assert.equal(new Set(keys).size, keys.length, 'a (cell, rep, phase) appears twice');
+    for (const cell of manifest.cells.filter((candidate) => candidate.feasible)) {
+      for (let rep = 0; rep < manifest.matrix.repetitions; rep += 1) {
+        for (const phase of LIFECYCLE_PHASES) assert.ok(keys.includes(`${cell.id} ${rep} ${phase}`), `${cell.id} rep ${rep} ${phase} is missing`);
+      }
     }
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
-    assert.notDeepEqual(leftovers(workDir), [], 'the kill should have left something to tear down');
-    const teardown = crbench(['teardown'], { CRBENCH_WORK_DIR: workDir });
-    assert.equal(teardown.status, 0, teardown.stderr);
+    assert.ok(manifest.endedAt !== null && (manifest.resumedAt?.length ?? 0) >= 1);
     assert.deepEqual(leftovers(workDir), []);
-    const again = crbench(['teardown'], { CRBENCH_WORK_DIR: workDir });
-    assert.equal(again.status, 0, 'teardown is idempotent');
   });
 });

@@ -79,9 +79,12 @@ describe('loadMatrix()', () => {
         axes: { runtime: ['runc'], storageDriver: ['copy'], filesystem: ['ext4'], image: ['tiny'], workload: ['noop'], concurrency: [1] },
         repetitions: 5,
         warmup: 1,
+        blockRepetitions: 5,
         volumeSizeMiB: 1024,
         phaseTimeoutMs: 60000,
         seed: 1,
+        regressionThresholdPercent: 10,
+        hosts: 'one',
       });
     });
 

@@ -40,9 +40,12 @@ function matrixWith(axes: Partial<Matrix['axes']>): Matrix {
     axes: { runtime: ['runc'], storageDriver: ['copy'], filesystem: ['ext4'], image: ['tiny'], workload: ['noop'], concurrency: [1], ...axes },
     repetitions: 3,
     warmup: 1,
+    blockRepetitions: 5,
     volumeSizeMiB: 512,
     phaseTimeoutMs: 30000,
     seed: 1,
+    regressionThresholdPercent: 10,
+    hosts: 'one',
   };
 }
 

@@ -8,7 +8,7 @@ import type { Manifest, Sample } from '../../pipeline/types.ts';
 
 const sample = (rep: number): Sample => ({
   schemaVersion: 1, cellId: 'runc.copy.ext4.tiny.noop.c1', groupId: 'runc.copy.ext4', runtime: 'runc', storageDriver: 'copy',
-  filesystem: 'ext4', image: 'tiny', workload: 'noop', concurrency: 1, phase: 'launch', rep, warmup: false,
+  filesystem: 'ext4', image: 'tiny', workload: 'noop', concurrency: 1, phase: 'launch', block: 0, rep, warmup: false,
   durationMs: 10 + rep, ok: true, startedAt: '2026-01-01T00:00:00.000Z',
 });
 

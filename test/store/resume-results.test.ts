@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { assertResumable, prepareResume } from '../../pipeline/store/resume-results.ts';
+import { LIFECYCLE_PHASES, type HostFacts, type Manifest, type Sample } from '../../pipeline/types.ts';
+
+const CELL = 'runc.copy.ext4.tiny.noop.c1';
+function sample(rep: number, phase: Sample['phase'], extra: Partial<Sample> = {}): Sample {
+  return {
+    schemaVersion: 1, cellId: CELL, groupId: 'runc.copy.ext4', runtime: 'runc', storageDriver: 'copy', filesystem: 'ext4', image: 'tiny',
+    workload: 'noop', concurrency: 1, phase, block: 0, rep, warmup: false, durationMs: 5, ok: true, startedAt: '2026-01-01T00:00:00Z', ...extra,
+  };
+}
+const wholeRep = (rep: number) => LIFECYCLE_PHASES.map((phase) => sample(rep, phase));
+
+describe('prepareResume()', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(path.join(os.tmpdir(), 'crbench-resume-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (lines: string[]) => writeFileSync(path.join(dir, 'samples.jsonl'), `${lines.join('\n')}\n`);
+  const keys = () => readFileSync(path.join(dir, 'samples.jsonl'), 'utf8').trim().split('\n').map((line) => {
+    const parsed = JSON.parse(line) as Sample;
+    return `${parsed.rep}:${parsed.phase}`;
+  });
+
+  it('counts whole repetitions as done, and a failed one too (it ends at its failed phase)', () => {
+    write([...wholeRep(0), ...wholeRep(1), JSON.stringify(sample(2, 'create', { ok: false, error: 'boom' }))].map((entry) => typeof entry === 'string' ? entry : JSON.stringify(entry)));
+    assert.equal(prepareResume(dir).doneReps.get(CELL), 3);
+  });
+
+  it('after a crash mid-repetition, sets its samples aside and runs that repetition again, so nothing is duplicated', () => {
+    write([...wholeRep(0), sample(1, 'create'), sample(1, 'launch')].map((entry) => JSON.stringify(entry)));
+    const state = prepareResume(dir);
+    assert.equal(state.doneReps.get(CELL), 1);
+    assert.equal(state.setAside.partialSamples, 2);
+    assert.deepEqual(keys(), LIFECYCLE_PHASES.map((phase) => `0:${phase}`));
+    assert.equal(readFileSync(path.join(dir, 'samples.partial.jsonl'), 'utf8').trim().split('\n').length, 2);
+  });
+
+  it('sets a torn last line aside into samples.torn.jsonl and keeps every whole sample', () => {
+    write([...wholeRep(0).map((entry) => JSON.stringify(entry)), JSON.stringify(sample(1, 'create')).slice(0, 30)]);
+    const state = prepareResume(dir);
+    assert.equal(state.setAside.tornLines, 1);
+    assert.equal(state.samples.length, 5);
+    assert.ok(existsSync(path.join(dir, 'samples.torn.jsonl')));
+  });
+
+  it('does not count warm-ups as done repetitions', () => {
+    write(LIFECYCLE_PHASES.map((phase) => JSON.stringify(sample(0, phase, { warmup: true }))));
+    assert.equal(prepareResume(dir).doneReps.get(CELL), undefined);
+  });
+});
+
+describe('assertResumable()', () => {
+  const host = { cpuModel: 'EPYC', cores: 2, memoryBytes: 1, kernel: 'Linux 6', distribution: 'Debian 12', cgroupMode: 'hybrid' } as HostFacts;
+  const previous = { matrixSha256: 'a'.repeat(64), host } as Manifest;
+
+  it('accepts the same matrix on the same host', () => {
+    assert.doesNotThrow(() => assertResumable(previous, { matrixSha256: 'a'.repeat(64), host }, false));
+  });
+
+  it('refuses a changed matrix or another host with exit 2, unless forced', () => {
+    assert.throws(() => assertResumable(previous, { matrixSha256: 'b'.repeat(64), host }, false), { code: 'RESUME_MATRIX_CHANGED', exitCode: 2 });
+    assert.throws(() => assertResumable(previous, { matrixSha256: 'a'.repeat(64), host: { ...host, cores: 64 } }, false), { code: 'RESUME_HOST_CHANGED' });
+    assert.doesNotThrow(() => assertResumable(previous, { matrixSha256: 'b'.repeat(64), host }, true));
+  });
+});
