@@ -6,6 +6,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CrbenchError } from './errors.ts';
 import { planMatrixFile, renderReport, runMatrixFile, teardown, validateMatrixFile, type RunOptions } from './index.ts';
 import { createProgress } from './progress/progress.ts';
+import { formatDoctor, runDoctor } from './doctor/run-doctor.ts';
+import { mergeResults } from './store/merge-results.ts';
+import { resolveWorkDir } from '../provision/work-dir.ts';
 import { AXES, type Axis } from './types.ts';
 import { formatPlan } from './plan/format-plan.ts';
 
@@ -18,6 +21,8 @@ Usage:
   crbench run <matrix.yaml> --results <dir>      measure the feasible cells (root)
   crbench report <results-dir> --out <dir>       statistics, charts and the chapter; touches nothing on the host
   crbench teardown [--purge-cache]               remove everything crbench provisioned (root, idempotent)
+  crbench merge <out-dir> <results-dir>...       combine the folders of the shards of one run
+  crbench doctor [--json]                        check this host: what works, what is missing, how to fix it
   crbench <command> --help                       help for one command
 
 Environment:
@@ -28,6 +33,8 @@ Exit codes: 0 ok, 1 failure, 2 bad input or usage, 130 interrupted (SIGINT), 143
 interface Command {
   usage: string;
   positionals: string[];
+  /** The last positional takes one or more values. */
+  variadic?: boolean;
   options: NonNullable<ParseArgsConfig['options']>;
   action: (positionals: string[], values: OptionValues) => Promise<number>;
 }
@@ -117,6 +124,27 @@ Options:
       return 0;
     },
   },
+  merge: {
+    usage: 'crbench merge <out-dir> <results-dir>...\n\nCombines the results folders of the shards of one run (crbench run --shard i/n)\ninto <out-dir>, which must be new or empty. Refuses folders of different matrices,\nof different hosts when the matrix says `hosts: one`, and folders that measured the\nsame cells.',
+    positionals: ['out-dir', 'results-dir...'],
+    variadic: true,
+    options: {},
+    async action([outDir, ...inputs]) {
+      const merged = mergeResults(outDir as string, inputs);
+      say(`merged ${inputs.length} folders into ${outDir}: ${merged.cells.filter((cell) => cell.feasible).length} feasible cells`);
+      return 0;
+    },
+  },
+  doctor: {
+    usage: 'crbench doctor [--json]\n\nChecks this host for everything crbench needs: root, loop devices, each filesystem\nin the kernel and its tools, the cgroup mode, KVM, each runtime\'s binary and version,\nand what can bias timings (CPU governor, swap, load, free disk). Each problem comes\nwith what to install or change. `crbench plan` decides feasibility from the same facts.\nExit 1 when a check fails (warnings do not count), 0 otherwise.',
+    positionals: [],
+    options: { json: { type: 'boolean' } },
+    async action(_positionals, values) {
+      const rows = await runDoctor(resolveWorkDir());
+      say(values['json'] === true ? JSON.stringify(rows, null, 2) : formatDoctor(rows));
+      return rows.some((entry) => entry.status === 'fail') ? 1 : 0;
+    },
+  },
   teardown: {
     usage: 'crbench teardown [--purge-cache] [--force]\n\nRemoves every container, mount, loop device and image file crbench provisioned\nbelow its work directory ($CRBENCH_WORK_DIR, default /var/lib/crbench). Safe to run\nany time, also after a crash; running it twice is harmless. --purge-cache also\nremoves the cached image tarballs. It refuses while a crbench run is using the work\ndirectory, unless --force.',
     positionals: [],
@@ -187,7 +215,8 @@ export async function main(argv: string[]): Promise<number> {
       say(command.usage);
       return 0;
     }
-    if (positionals.length !== command.positionals.length) {
+    const arity = command.variadic === true ? positionals.length >= command.positionals.length : positionals.length === command.positionals.length;
+    if (!arity) {
       throw usageError(`${name} takes ${command.positionals.map((p) => `<${p}>`).join(' ') || 'no arguments'}`);
     }
     return await command.action(positionals, values);

@@ -26,6 +26,7 @@ import { ensureWorkDir, resolveWorkDir, workPaths } from '../provision/work-dir.
 import { acquireWorkLock, assertNoLiveRun, releaseWorkLock } from '../provision/work-lock.ts';
 import { CrbenchError } from './errors.ts';
 import { gitInfo } from './host/git-info.ts';
+import { runHostChecks } from './host/host-checks.ts';
 import { probeHost } from './host/probe-host.ts';
 import { askToolVersions, VERSIONED_TOOLS } from './host/tool-versions.ts';
 import { loadMatrix } from './load/load-matrix.ts';
@@ -184,6 +185,11 @@ export async function runMatrixFile(matrixPath: string, resultsDir: string, opti
   const scratchDir = workPaths(workDir).scratch;
   mkdirSync(scratchDir, { recursive: true });
   const units = scheduleUnits(cells, matrix, { doneReps: resume?.doneReps ?? new Map() });
+  const before = runHostChecks(workDir, 2 * matrix.volumeSizeMiB * 1024 ** 2);
+  manifest.hostChecks = { before: before.checks, throttleCountBefore: before.throttleCount };
+  for (const check of before.checks.filter((entry) => entry.status !== 'ok')) {
+    options.progress.note(`warning: ${check.name}: ${check.detail}${check.fix ? ` (${check.fix})` : ''}`);
+  }
   const feasible = cells.filter((cell) => cell.feasible);
   const writer = new ResultsWriter(resultsDir);
   const samplesOf = new Map<string, Sample[]>();
@@ -224,6 +230,11 @@ export async function runMatrixFile(matrixPath: string, resultsDir: string, opti
   } finally {
     options.signal.removeEventListener('abort', abort);
     manifest.cellOutcomes = outcomesOf(feasible, samplesOf, stopped, matrix);
+    const after = runHostChecks(workDir, 0);
+    manifest.hostChecks = { ...manifest.hostChecks ?? { before: [], throttleCountBefore: 0 }, after: after.checks, throttleCountAfter: after.throttleCount };
+    if (after.throttleCount > (manifest.hostChecks.throttleCountBefore ?? 0)) {
+      options.progress.note(`warning: the CPUs were thermally throttled ${after.throttleCount - manifest.hostChecks.throttleCountBefore} times during the run`);
+    }
     manifest.endedAt = controller.signal.aborted ? null : new Date().toISOString();
     writer.writeManifest(manifest);
     writer.close();

@@ -110,6 +110,15 @@ export interface HostFacts {
   vm: { usable: boolean; reason: string };
 }
 
+/** One fact about the host that can disturb measurements or stop a cell, with what to do. */
+export interface HostCheck {
+  name: string;
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+  /** What to install or change; empty when nothing is needed. */
+  fix: string;
+}
+
 /** One timed measurement, one line of samples.jsonl (stage 4/5). */
 export interface Sample {
   schemaVersion: 1;
@@ -165,6 +174,8 @@ export interface Manifest {
   phaseCommands: Record<string, Record<LifecyclePhase, string>>;
   /** Workarounds applied to make a runtime work on this host, per runtime. */
   workarounds: Record<string, string[]>;
+  /** Host conditions that can bias timings (governor, swap, load, disk, throttling), before and after the run. */
+  hostChecks?: { before: HostCheck[]; after?: HostCheck[]; throttleCountBefore: number; throttleCountAfter?: number };
   /** Resource limits applied to every container. */
   limits?: { memoryBytes: number; pids: number; network: string };
   /** Each image's cached tarball: its hash and size. */
@@ -178,6 +189,8 @@ export interface Manifest {
   startedAt: string;
   /** When a resumed run continued this folder. */
   resumedAt?: string[];
+  /** The folders `crbench merge` combined into this one, with where and when each was measured. */
+  mergedFrom?: { path: string; host: string; selection?: Manifest['selection']; startedAt: string; endedAt: string | null }[];
   endedAt: string | null;
 }
 

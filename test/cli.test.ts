@@ -22,7 +22,7 @@ describe('the crbench command line', function () {
   });
 
   it('gives every command its own --help', () => {
-    for (const command of ['validate', 'plan', 'run', 'report', 'teardown']) {
+    for (const command of ['validate', 'plan', 'run', 'report', 'teardown', 'merge', 'doctor']) {
       const result = crbench(command, '--help');
       assert.equal(result.status, 0, command);
       assert.match(result.stdout, new RegExp(`^crbench ${command}`), command);

@@ -13,6 +13,15 @@ const VERSION_ARGV: Record<string, string[]> = {
   'cp': ['cp', '--version'],
   'nsenter': ['nsenter', '--version'],
   'losetup': ['losetup', '--version'],
+  'runsc': ['runsc', '--version'],
+  'dockerd': ['dockerd', '--version'],
+  'containerd': ['containerd', '--version'],
+  'podman': ['podman', '--version'],
+  'lxc-start': ['lxc-start', '--version'],
+  'lxd': ['lxd', '--version'],
+  'fuse-overlayfs': ['fuse-overlayfs', '--version'],
+  'debootstrap': ['debootstrap', '--version'],
+  'qemu-system-x86_64': ['qemu-system-x86_64', '--version'],
 };
 
 function firstLine(argv: string[]): Promise<string | null> {
