@@ -7,7 +7,7 @@ RESULTS ?= results/$(NAME)
 REPORT ?= reports/$(NAME)
 CRBENCH := node bin/crbench.js
 
-.PHONY: all install report rerun test test-unit check typecheck lint clean distclean teardown help
+.PHONY: all install report rerun test test-unit check typecheck lint clean distclean teardown help bench
 
 all: help
 
@@ -16,6 +16,7 @@ help:
 	@echo "make rerun     delete $(RESULTS) and measure again"
 	@echo "make test      every test, the root-only integration tests included"
 	@echo "make check     typecheck + lint + test"
+	@echo "make bench     the clock against hyperfine, analysis and report rendering at 100,000 samples"
 	@echo "make clean     teardown + remove generated reports;  make distclean also removes results/ runs"
 
 install: .install-stamp
@@ -50,6 +51,13 @@ lint: install
 	npx eslint .
 
 check: typecheck lint test
+
+# Benchmarks print times and ratios; they are not tests (these machines are shared and noisy).
+bench: install
+	node --import tsx bench/clock-bench.ts
+	@for bench in bench/analyse-bench.ts bench/report-bench.ts; do \
+	  if [ -f $$bench ]; then node --import tsx $$bench || exit 1; fi; \
+	done
 
 teardown:
 	-[ -d node_modules ] && $(CRBENCH) teardown

@@ -19,6 +19,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { removeCgroupTree } from '../provision/cgroups.ts';
 import { IMAGES } from '../provision/images/index.ts';
 import { teardownWorkDir, type TeardownReport } from '../provision/teardown.ts';
 import { provisionVolume, releaseVolume } from '../provision/volume.ts';
@@ -34,6 +35,7 @@ import { planCells } from './plan/plan-cells.ts';
 import { groupsOfShard, scheduleUnits, type WorkUnit } from './plan/schedule-units.ts';
 import type { Progress } from './progress/progress.ts';
 import { isPreciseEnough, type StopReason } from './run/adaptive-stop.ts';
+import { measureHarnessOverhead } from './run/harness-overhead.ts';
 import { requiredBinaries } from './plan/feasibility.ts';
 import { DEFAULT_LIMITS } from './run/limits.ts';
 import { runGroup, setupSample } from './run/run-group.ts';
@@ -185,6 +187,8 @@ export async function runMatrixFile(matrixPath: string, resultsDir: string, opti
   const scratchDir = workPaths(workDir).scratch;
   mkdirSync(scratchDir, { recursive: true });
   const units = scheduleUnits(cells, matrix, { doneReps: resume?.doneReps ?? new Map() });
+  manifest.harness = await measureHarnessOverhead(scratchDir);
+  options.progress.note(`clock overhead: /bin/true takes ${manifest.harness.medianMs.toFixed(2)} ms (median of ${manifest.harness.runs}) timed as a phase is`);
   const before = runHostChecks(workDir, 2 * matrix.volumeSizeMiB * 1024 ** 2);
   manifest.hostChecks = { before: before.checks, throttleCountBefore: before.throttleCount };
   for (const check of before.checks.filter((entry) => entry.status !== 'ok')) {
@@ -238,6 +242,7 @@ export async function runMatrixFile(matrixPath: string, resultsDir: string, opti
     manifest.endedAt = controller.signal.aborted ? null : new Date().toISOString();
     writer.writeManifest(manifest);
     writer.close();
+    removeCgroupTree(workDir);
     releaseWorkLock(workDir);
     const outcomes = Object.values(manifest.cellOutcomes);
     options.progress.finish({

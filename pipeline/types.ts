@@ -16,6 +16,14 @@ export type LifecyclePhase = (typeof LIFECYCLE_PHASES)[number];
 export const SETUP_STEPS = ['provision-volume', 'start-runtime', 'import-image'] as const;
 export type SetupStep = (typeof SETUP_STEPS)[number];
 
+/**
+ * What is measured besides durations, one sample each: a batch's makespan (first create to
+ * last clean of its N containers), a container's peak memory (from its cgroup) and the disk
+ * its creation took on the volume. Their `value` carries the number, in `unit`.
+ */
+export const EXTRA_METRICS = ['makespan', 'peak-memory', 'disk-usage'] as const;
+export type ExtraMetric = (typeof EXTRA_METRICS)[number];
+
 /** The axes of an experiment matrix, in the order they are expanded. */
 export const AXES = ['runtime', 'storageDriver', 'filesystem', 'image', 'workload', 'concurrency'] as const;
 export type Axis = (typeof AXES)[number];
@@ -130,9 +138,11 @@ export interface Sample {
   image: string;
   workload: string;
   concurrency: number;
-  phase: LifecyclePhase | SetupStep;
+  phase: LifecyclePhase | SetupStep | ExtraMetric;
   /** The block of repetitions this sample belongs to (each block runs on a fresh volume). */
   block: number;
+  /** Which of the `concurrency` containers of a batch (0-based); absent for batch-wide samples. */
+  slot?: number;
   /**
    * Measured repetitions are numbered 0…repetitions−1 across blocks; warm-up repetitions
    * are numbered within their block. (cellId, block, rep, warmup, phase) is unique.
@@ -140,6 +150,9 @@ export interface Sample {
   rep: number;
   warmup: boolean;
   durationMs: number;
+  /** For peak-memory and disk-usage: the measured amount (durationMs is 0 then). */
+  value?: number;
+  unit?: 'bytes';
   ok: boolean;
   error?: string;
   /** Wall-clock time the phase started, for provenance only (never used by the report). */
@@ -174,6 +187,8 @@ export interface Manifest {
   phaseCommands: Record<string, Record<LifecyclePhase, string>>;
   /** Workarounds applied to make a runtime work on this host, per runtime. */
   workarounds: Record<string, string[]>;
+  /** The clock's own cost: /bin/true timed exactly as a phase is, before the run. */
+  harness?: { command: string; runs: number; medianMs: number; minMs: number; maxMs: number };
   /** Host conditions that can bias timings (governor, swap, load, disk, throttling), before and after the run. */
   hostChecks?: { before: HostCheck[]; after?: HostCheck[]; throttleCountBefore: number; throttleCountAfter?: number };
   /** Resource limits applied to every container. */

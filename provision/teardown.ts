@@ -9,6 +9,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { $ } from 'zx';
+import { removeCgroupTree } from './cgroups.ts';
 import { listDaemons, stopDaemon } from './daemons/daemon.ts';
 import { detachLoop, listOwnLoopDevices } from './loop-device.ts';
 import { readMounts } from './mounts.ts';
@@ -50,6 +51,7 @@ export async function teardownWorkDir(workDir: string, options: { purgeCache?: b
     await detachLoop(workDir, loop.device);
     report.strayLoopDevices += 1;
   }
+  removeCgroupTree(workDir);
   const paths = workPaths(workDir);
   for (const dir of [paths.volumes, paths.mounts, paths.namespaces, paths.scratch, path.join(workDir, 'runtime-state'), path.join(workDir, 'daemons')]) {
     rmSync(dir, { recursive: true, force: true });

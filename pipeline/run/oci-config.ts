@@ -5,7 +5,7 @@ import type { ContainerLimits } from './limits.ts';
  * capabilities) so runc, crun and runsc all read the same file; limits are added to it.
  * The init process only sleeps: the workload runs through `exec`, as a grader's would.
  */
-export function buildOciConfig(options: { hostname: string; limits: ContainerLimits; initArgs?: string[] }): object {
+export function buildOciConfig(options: { hostname: string; limits: ContainerLimits; initArgs?: string[]; cgroupsPath?: string }): object {
   const capabilities = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];
   return {
     ociVersion: '1.0.2',
@@ -31,6 +31,7 @@ export function buildOciConfig(options: { hostname: string; limits: ContainerLim
       { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] },
     ],
     linux: {
+      ...(options.cgroupsPath !== undefined ? { cgroupsPath: options.cgroupsPath } : {}),
       resources: {
         devices: [{ allow: false, access: 'rwm' }],
         memory: { limit: options.limits.memoryBytes, swap: options.limits.memoryBytes },

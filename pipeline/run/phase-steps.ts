@@ -47,7 +47,7 @@ function describeFailure(record: CommandRecord): string {
  * Runs the steps of one phase under one monotonic clock. Nothing but the steps happens
  * between the two clock readings: no logging, no checks; those come after.
  */
-export async function timePhase(steps: Step[], options: { scratchDir: string; deadlineMs: number }): Promise<PhaseOutcome> {
+export async function timePhase(steps: Step[], options: { scratchDir: string; deadlineMs: number; concurrent?: boolean }): Promise<PhaseOutcome> {
   const commands: CommandRecord[] = [];
   let error: string | undefined;
   const start = performance.now();
@@ -65,7 +65,7 @@ export async function timePhase(steps: Step[], options: { scratchDir: string; de
       if (result.record !== undefined) commands.push(result.record);
       error = result.error;
       if (error !== undefined) break;
-    } else if (!(await awaitExit(step.pid, remainingMs))) {
+    } else if (!(await awaitExit(step.pid, remainingMs, { spin: options.concurrent !== true }))) {
       error = `${step.what} (pid ${step.pid}) had not exited after ${options.deadlineMs} ms`;
       break;
     }

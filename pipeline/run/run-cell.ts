@@ -1,6 +1,8 @@
-import { rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync, statfsSync } from 'node:fs';
 import path from 'node:path';
-import { LIFECYCLE_PHASES, type Cell, type LifecyclePhase, type Sample } from '../types.ts';
+import { promisify } from 'node:util';
+import { LIFECYCLE_PHASES, type Cell, type ExtraMetric, type LifecyclePhase, type Sample } from '../types.ts';
 import { timePhase, type PhaseOutcome, type Step } from './phase-steps.ts';
 import type { Container, RuntimeGroup } from './runtimes/index.ts';
 import type { SampleSink } from './sample-sink.ts';
@@ -26,6 +28,8 @@ export interface CellOutcome {
   failedReps: number;
 }
 
+type SampleBase = Omit<Sample, 'phase' | 'durationMs' | 'ok' | 'error' | 'startedAt'>;
+
 function stepsOf(phase: LifecyclePhase, container: Container, context: CellContext): Step[] {
   return phase === 'execute' ? context.runtime.execute(container, context.workload.argv) : context.runtime[phase](container);
 }
@@ -46,6 +50,61 @@ async function judgePhase(phase: LifecyclePhase, outcome: PhaseOutcome, containe
   }
 }
 
+/** Bytes in use on the volume, after a sync so delayed allocation has happened. */
+async function usedBytes(mountpoint: string): Promise<number> {
+  await promisify(execFile)('sync', ['-f', mountpoint]).catch(() => undefined);
+  const stats = statfsSync(mountpoint);
+  return (stats.blocks - stats.bfree) * stats.bsize;
+}
+
+/** The most memory the container's cgroup ever held (cgroup v1 or v2), or null when unreadable. */
+function peakMemoryBytes(cgroup: string | null): number | null {
+  if (cgroup === null) return null;
+  for (const file of ['memory.max_usage_in_bytes', 'memory.peak']) {
+    try {
+      return Number(readFileSync(path.join(cgroup, file), 'utf8').trim());
+    } catch {
+      // the other cgroup version's file
+    }
+  }
+  return null;
+}
+
+function metricSample(base: SampleBase, phase: ExtraMetric, value: number, unit: 'bytes' | undefined): Sample {
+  return { ...base, phase, durationMs: unit === undefined ? value : 0, ...(unit !== undefined ? { value, unit } : {}), ok: true, startedAt: new Date().toISOString() };
+}
+
+/**
+ * One container through the five phases, each timed on its own and handed to the sink as
+ * soon as it is measured, with its peak memory after execute and, when it runs alone, the
+ * disk its creation took. Returns whether every phase counted.
+ */
+async function runLifecycle(container: Container, base: SampleBase, context: CellContext, alone: boolean): Promise<boolean> {
+  try {
+    await context.runtime.prepare(container);
+  } catch (error) {
+    context.sink.sample({ ...base, phase: 'create', durationMs: 0, ok: false, error: `preparing the container: ${(error as Error).message}`, startedAt: new Date().toISOString() });
+    return false;
+  }
+  for (const phase of LIFECYCLE_PHASES) {
+    if (context.signal.aborted) return false;
+    // Disk use is a difference of the whole volume: only meaningful with one container at a time.
+    const usedBefore = alone && phase === 'create' ? await usedBytes(context.mountpoint) : 0;
+    const startedAt = new Date().toISOString();
+    const result = await timePhase(stepsOf(phase, container, context), { scratchDir: context.scratchDir, deadlineMs: context.phaseTimeoutMs, concurrent: !alone });
+    const error = await judgePhase(phase, result, container, context);
+    context.sink.commands(base.cellId, `block ${base.block} ${base.warmup ? 'warm-up' : 'rep'} ${base.rep}${alone ? '' : ` slot ${base.slot}`} ${phase}`, result.commands);
+    context.sink.sample({ ...base, phase, durationMs: result.durationMs, ok: error === undefined, ...(error !== undefined ? { error } : {}), startedAt });
+    if (error !== undefined) return false;
+    if (alone && phase === 'create') context.sink.sample(metricSample(base, 'disk-usage', Math.max(0, (await usedBytes(context.mountpoint)) - usedBefore), 'bytes'));
+    if (phase === 'execute') {
+      const peak = peakMemoryBytes(context.runtime.memoryCgroup?.(container) ?? null);
+      if (peak !== null) context.sink.sample(metricSample(base, 'peak-memory', peak, 'bytes'));
+    }
+  }
+  return true;
+}
+
 /** Warm-ups first, then the measured repetitions, as (rep, warmup) pairs. */
 function repetitionsOf(context: CellContext): { rep: number; warmup: boolean }[] {
   return [
@@ -55,41 +114,34 @@ function repetitionsOf(context: CellContext): { rep: number; warmup: boolean }[]
 }
 
 /**
- * Runs the warm-up and measured repetitions of one cell in one block, each through the five
- * phases, and hands one sample per phase to the sink as soon as it is measured. A failed
- * phase is recorded with its error, the container is removed outside the clock, and the
- * next repetition goes on.
+ * Runs the warm-up and measured repetitions of one cell in one block. A repetition is a
+ * batch of `concurrency` containers going through the life cycle at the same time, the way
+ * an exam peak does: each container's phases are samples of their own (with its slot), and
+ * the batch's makespan is one more. A failed phase is recorded with its error, its
+ * container removed outside the clock, and the next repetition goes on.
  */
 export async function runCell(cell: Cell, context: CellContext): Promise<CellOutcome> {
   const outcome: CellOutcome = { measuredReps: 0, failedReps: 0 };
+  const alone = cell.concurrency === 1;
   for (const { rep, warmup } of repetitionsOf(context)) {
     if (context.signal.aborted) break;
-    const id = `${cell.image}-${cell.workload}-c${cell.concurrency}-b${context.block}-${warmup ? 'w' : 'r'}${rep}`;
-    const container: Container = { id, image: cell.image, dir: path.join(context.mountpoint, 'containers', id), initPid: null };
-    const base = {
-      schemaVersion: 1 as const, cellId: cell.id, groupId: cell.groupId, runtime: cell.runtime, storageDriver: cell.storageDriver,
-      filesystem: cell.filesystem, image: cell.image, workload: cell.workload, concurrency: cell.concurrency,
-      block: context.block, rep, warmup,
+    const base: SampleBase = {
+      schemaVersion: 1, cellId: cell.id, groupId: cell.groupId, runtime: cell.runtime, storageDriver: cell.storageDriver,
+      filesystem: cell.filesystem, image: cell.image, workload: cell.workload, concurrency: cell.concurrency, block: context.block, rep, warmup,
     };
-    let failed = false;
-    try {
-      await context.runtime.prepare(container);
-    } catch (error) {
-      context.sink.sample({ ...base, phase: 'create', durationMs: 0, ok: false, error: `preparing the container: ${(error as Error).message}`, startedAt: new Date().toISOString() });
-      failed = true;
+    const containers = Array.from({ length: cell.concurrency }, (_value, slot): Container => {
+      const id = `${cell.image}-${cell.workload}-c${cell.concurrency}-b${context.block}-${warmup ? 'w' : 'r'}${rep}${alone ? '' : `-s${slot}`}`;
+      return { id, image: cell.image, dir: path.join(context.mountpoint, 'containers', id), initPid: null };
+    });
+    const batchStart = performance.now();
+    const results = await Promise.all(containers.map((container, slot) => runLifecycle(container, alone ? base : { ...base, slot }, context, alone)));
+    const makespanMs = performance.now() - batchStart;
+    const failed = results.includes(false);
+    if (!failed && !context.signal.aborted) context.sink.sample(metricSample(base, 'makespan', makespanMs, undefined));
+    for (const [slot, container] of containers.entries()) {
+      if (results[slot] !== true) await context.runtime.forceRemove(container);
+      rmSync(container.dir, { recursive: true, force: true });
     }
-    for (const phase of LIFECYCLE_PHASES) {
-      if (failed || context.signal.aborted) break;
-      const startedAt = new Date().toISOString();
-      const result = await timePhase(stepsOf(phase, container, context), { scratchDir: context.scratchDir, deadlineMs: context.phaseTimeoutMs });
-      const error = await judgePhase(phase, result, container, context);
-      context.sink.commands(cell.id, `block ${context.block} ${warmup ? 'warm-up' : 'rep'} ${rep} ${phase}`, result.commands);
-      const sample: Sample = { ...base, phase, durationMs: result.durationMs, ok: error === undefined, ...(error !== undefined ? { error } : {}), startedAt };
-      context.sink.sample(sample);
-      failed = error !== undefined;
-    }
-    if (failed || context.signal.aborted) await context.runtime.forceRemove(container);
-    rmSync(container.dir, { recursive: true, force: true });
     context.sink.repetitionDone(cell.id, !failed);
     if (failed) outcome.failedReps += 1;
     else if (!warmup && !context.signal.aborted) outcome.measuredReps += 1;

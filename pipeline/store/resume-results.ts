@@ -37,7 +37,7 @@ const repKey = (sample: Sample) => `${sample.cellId}\u0000${sample.block}\u0000$
 /**
  * Prepares a results folder to be continued. Lines that do not parse (a torn last line
  * after a crash) go to samples.torn.jsonl; the samples of a repetition that was cut short
- * (some phases, all ok, no failure: the run died in the middle of it) go to
+ * (no makespan and no failure: the run died in the middle of it) go to
  * samples.partial.jsonl. Nothing is deleted; samples.jsonl keeps only whole repetitions, so
  * the resumed run adds no duplicate (cell, rep, phase).
  */
@@ -53,11 +53,14 @@ export function prepareResume(resultsDir: string): ResumeState {
       torn.push(line);
     }
   }
-  const phasesOfRep = new Map<string, Sample[]>();
-  for (const sample of parsed.filter((candidate) => (LIFECYCLE_PHASES as readonly string[]).includes(candidate.phase))) {
-    phasesOfRep.set(repKey(sample), [...(phasesOfRep.get(repKey(sample)) ?? []), sample]);
+  // A repetition is whole once its batch's makespan is written, or once one of its phases
+  // failed (a failed batch gets no makespan); phases without either were cut short.
+  const samplesOfRep = new Map<string, Sample[]>();
+  for (const sample of parsed.filter((candidate) => (LIFECYCLE_PHASES as readonly string[]).includes(candidate.phase) || candidate.phase === 'makespan')) {
+    samplesOfRep.set(repKey(sample), [...(samplesOfRep.get(repKey(sample)) ?? []), sample]);
   }
-  const cutShort = new Set([...phasesOfRep].filter(([, samples]) => samples.length < LIFECYCLE_PHASES.length && samples.every((sample) => sample.ok)).map(([key]) => key));
+  const isWhole = (samples: Sample[]) => samples.some((sample) => sample.phase === 'makespan' || !sample.ok);
+  const cutShort = new Set([...samplesOfRep].filter(([, samples]) => !isWhole(samples)).map(([key]) => key));
   const kept = parsed.filter((sample) => !cutShort.has(repKey(sample)));
   const partial = parsed.filter((sample) => cutShort.has(repKey(sample)));
   if (torn.length > 0) appendFileSync(path.join(resultsDir, 'samples.torn.jsonl'), `${torn.join('\n')}\n`);
@@ -67,7 +70,7 @@ export function prepareResume(resultsDir: string): ResumeState {
     renameSync(`${samplesPath}.tmp`, samplesPath);
   }
   const doneReps = new Map<string, number>();
-  for (const [key, samples] of phasesOfRep) {
+  for (const [key, samples] of samplesOfRep) {
     const first = samples[0];
     if (cutShort.has(key) || first === undefined || first.warmup) continue;
     doneReps.set(first.cellId, Math.max(doneReps.get(first.cellId) ?? 0, first.rep + 1));

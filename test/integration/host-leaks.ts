@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { cgroupParentOf } from '../../provision/cgroups.ts';
 
 /**
  * What a run may have left on the host below `workDir`: loop devices backed by its files,
@@ -21,6 +22,10 @@ export function leftovers(workDir: string): string[] {
     // Zombies are dead already; on hosts whose init does not reap, they linger harmlessly.
     const [, stat = '', ...args] = line.trim().split(/\s+/);
     if (!stat.startsWith('Z') && args.join(' ').includes(workDir) && !args.join(' ').includes('ps -eo')) found.push(`process ${line.trim()}`);
+  }
+  for (const controller of ['memory', 'pids', 'cpu']) {
+    const tree = path.join('/sys/fs/cgroup', controller, cgroupParentOf(workDir));
+    if (existsSync(tree)) found.push(`cgroup ${tree}`);
   }
   for (const dir of ['volumes', 'mnt', 'ns', 'runtime-state']) {
     const full = path.join(workDir, dir);

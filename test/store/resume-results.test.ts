@@ -12,7 +12,7 @@ function sample(rep: number, phase: Sample['phase'], extra: Partial<Sample> = {}
     workload: 'noop', concurrency: 1, phase, block: 0, rep, warmup: false, durationMs: 5, ok: true, startedAt: '2026-01-01T00:00:00Z', ...extra,
   };
 }
-const wholeRep = (rep: number) => LIFECYCLE_PHASES.map((phase) => sample(rep, phase));
+const wholeRep = (rep: number) => [...LIFECYCLE_PHASES.map((phase) => sample(rep, phase)), sample(rep, 'makespan')];
 
 describe('prepareResume()', () => {
   let dir: string;
@@ -34,7 +34,7 @@ describe('prepareResume()', () => {
     const state = prepareResume(dir);
     assert.equal(state.doneReps.get(CELL), 1);
     assert.equal(state.setAside.partialSamples, 2);
-    assert.deepEqual(keys(), LIFECYCLE_PHASES.map((phase) => `0:${phase}`));
+    assert.deepEqual(keys(), [...LIFECYCLE_PHASES.map((phase) => `0:${phase}`), '0:makespan']);
     assert.equal(readFileSync(path.join(dir, 'samples.partial.jsonl'), 'utf8').trim().split('\n').length, 2);
   });
 
@@ -42,12 +42,20 @@ describe('prepareResume()', () => {
     write([...wholeRep(0).map((entry) => JSON.stringify(entry)), JSON.stringify(sample(1, 'create')).slice(0, 30)]);
     const state = prepareResume(dir);
     assert.equal(state.setAside.tornLines, 1);
-    assert.equal(state.samples.length, 5);
+    assert.equal(state.samples.length, 6);
     assert.ok(existsSync(path.join(dir, 'samples.torn.jsonl')));
   });
 
+  it('takes a batch of several containers as whole only once its makespan is written', () => {
+    const batch = [0, 1].flatMap((slot) => LIFECYCLE_PHASES.map((phase) => sample(0, phase, { slot, concurrency: 2 })));
+    write(batch.map((entry) => JSON.stringify(entry)));
+    assert.equal(prepareResume(dir).doneReps.get(CELL), undefined);
+    write([...batch, sample(0, 'makespan', { concurrency: 2 })].map((entry) => JSON.stringify(entry)));
+    assert.equal(prepareResume(dir).doneReps.get(CELL), 1);
+  });
+
   it('does not count warm-ups as done repetitions', () => {
-    write(LIFECYCLE_PHASES.map((phase) => JSON.stringify(sample(0, phase, { warmup: true }))));
+    write([...LIFECYCLE_PHASES, 'makespan' as const].map((phase) => JSON.stringify(sample(0, phase, { warmup: true }))));
     assert.equal(prepareResume(dir).doneReps.get(CELL), undefined);
   });
 });

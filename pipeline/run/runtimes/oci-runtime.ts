@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { $ } from 'zx';
+import { cgroupParentOf } from '../../../provision/cgroups.ts';
 import { recordRuntimeState, releaseRuntimeState, type RuntimeState } from '../../../provision/runtime-state.ts';
 import { CrbenchError } from '../../errors.ts';
 import type { LifecyclePhase } from '../../types.ts';
@@ -60,12 +61,13 @@ export function ociRuntime(spec: {
       const imageRootfs = (image: string) => path.join(context.mountpoint, 'images', image, 'rootfs');
       const volume = { mountpoint: context.mountpoint, poolName: context.poolName };
       const rootfsOf = (c: Container) => path.join(c.dir, 'rootfs');
+      const cgroupParent = `${cgroupParentOf(context.workDir)}/${context.groupId}`;
       return {
         workarounds: prepared.workarounds,
         importImage: (image, tarballPath) => storage.importImage(volume, tarballPath, imageRootfs(image)),
         async prepare(c) {
           mkdirSync(c.dir, { recursive: true });
-          writeFileSync(path.join(c.dir, 'config.json'), JSON.stringify(buildOciConfig({ hostname: c.id, limits: context.limits })));
+          writeFileSync(path.join(c.dir, 'config.json'), JSON.stringify(buildOciConfig({ hostname: c.id, limits: context.limits, cgroupsPath: `/${cgroupParent}/${c.id}` })));
         },
         create: (c) => [...storage.prepare(volume, imageRootfs(c.image), rootfsOf(c)), { kind: 'run', argv: [...rt, 'create', '--bundle', c.dir, c.id] }],
         launch: (c) => [{ kind: 'run', argv: [...rt, 'start', c.id] }],
@@ -84,6 +86,8 @@ export function ociRuntime(spec: {
           }
           c.initPid = pid;
         },
+        // The bundle names the cgroup (cgroupsPath), so every OCI runtime puts it in the same place.
+        memoryCgroup: (c) => path.join(context.host.cgroupMode === 'v2' ? '/sys/fs/cgroup' : '/sys/fs/cgroup/memory', cgroupParent, c.id),
         async forceRemove(c) {
           await $`${binary} ${prefixArgs} delete --force ${c.id}`.nothrow();
           for (const step of storage.remove(volume, rootfsOf(c))) {

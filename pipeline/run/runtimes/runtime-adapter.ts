@@ -43,6 +43,11 @@ export interface RuntimeGroup {
   clean(container: Container): Step[];
   /** Untimed follow-up once a phase's clock has stopped (asking the init pid after create). */
   afterPhase(phase: LifecyclePhase, container: Container): Promise<void>;
+  /**
+   * Where the container's memory cgroup is, for its peak memory (read after execute,
+   * outside the clock); null when the runtime keeps it out of reach (a VM, a sandbox).
+   */
+  memoryCgroup?(container: Container): string | null;
   /** Best-effort removal of a container a failed phase left behind; untimed. */
   forceRemove(container: Container): Promise<void>;
   /** Deletes whatever is left and releases the group's state (stops its daemon, if any). */
