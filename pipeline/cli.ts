@@ -5,7 +5,11 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CrbenchError } from './errors.ts';
 import { planMatrixFile, renderReport, runMatrixFile, teardown, validateMatrixFile, type RunOptions } from './index.ts';
-import { createProgress } from './progress/progress.ts';
+import { createProgress, formatDuration } from './progress/progress.ts';
+import { estimateDuration } from './plan/estimate-duration.ts';
+import { readResults } from './store/read-results.ts';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { formatDoctor, runDoctor } from './doctor/run-doctor.ts';
 import { mergeResults } from './store/merge-results.ts';
 import { resolveWorkDir } from '../provision/work-dir.ts';
@@ -54,12 +58,25 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   plan: {
-    usage: 'crbench plan <matrix.yaml> [--json]\n\nExpands the matrix into cells and says, for this host, which are feasible and\nwhy the others are skipped. --json prints the cells as JSON.',
+    usage: 'crbench plan <matrix.yaml> [--json] [--history <results-dir>]\n\nExpands the matrix into cells and says, for this host, which are feasible and\nwhy the others are skipped, with an estimated duration from earlier results of the\nsame cells (--history, or results/<matrix name> when it exists). --json prints the\ncells and the estimate as JSON.',
     positionals: ['matrix'],
-    options: { json: { type: 'boolean' } },
+    options: { json: { type: 'boolean' }, history: { type: 'string' } },
     async action([matrixPath], values) {
-      const { cells } = await planMatrixFile(matrixPath as string);
-      say(values['json'] === true ? JSON.stringify(cells, null, 2) : formatPlan(cells));
+      const { cells, matrix } = await planMatrixFile(matrixPath as string);
+      const historyDir = typeof values['history'] === 'string' ? values['history'] : path.join('results', matrix.name);
+      const history = existsSync(path.join(historyDir, 'samples.jsonl')) ? readResults(historyDir).samples : null;
+      const estimate = history === null ? null : estimateDuration(cells, matrix, history);
+      if (values['json'] === true) {
+        say(JSON.stringify({ cells, estimate: estimate === null ? null : { ...estimate, from: historyDir } }, null, 2));
+        return 0;
+      }
+      say(formatPlan(cells));
+      if (estimate === null) say(`estimated duration: unknown (no earlier results in ${historyDir}; give --history <results-dir>)`);
+      else {
+        const missing = estimate.cellsWithoutHistory.length;
+        say(`estimated duration: ${formatDuration(estimate.totalMs)} from earlier results in ${historyDir}` +
+          (missing > 0 ? ` (${missing} feasible cells have none and are not counted)` : ''));
+      }
       return 0;
     },
   },

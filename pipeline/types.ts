@@ -18,10 +18,11 @@ export type SetupStep = (typeof SETUP_STEPS)[number];
 
 /**
  * What is measured besides durations, one sample each: a batch's makespan (first create to
- * last clean of its N containers), a container's peak memory (from its cgroup) and the disk
- * its creation took on the volume. Their `value` carries the number, in `unit`.
+ * last clean of its N containers), a container's peak memory (from its cgroup), the disk
+ * its creation took on the volume, and the resident memory of the group's daemons (dockerd,
+ * containerd, lxd… with their children) once its cells ran. `value` carries the amount, in `unit`.
  */
-export const EXTRA_METRICS = ['makespan', 'peak-memory', 'disk-usage'] as const;
+export const EXTRA_METRICS = ['makespan', 'peak-memory', 'disk-usage', 'runtime-rss'] as const;
 export type ExtraMetric = (typeof EXTRA_METRICS)[number];
 
 /** The axes of an experiment matrix, in the order they are expanded. */

@@ -1,3 +1,4 @@
+import { daemonRssBytes } from '../../provision/daemons/daemon.ts';
 import type { Cell, HostFacts, Sample, SetupStep } from '../types.ts';
 import type { ContainerLimits } from './limits.ts';
 import { timePhase } from './phase-steps.ts';
@@ -80,6 +81,8 @@ export async function runGroup(group: GroupRun): Promise<{ outcomes: Map<string,
         phaseTimeoutMs: group.phaseTimeoutMs, sink: group.sink, signal: group.signal,
       }));
     }
+    const rssBytes = daemonRssBytes(group.workDir, group.groupId);
+    if (rssBytes !== null) group.sink.sample({ ...setupSample(first, group.block, 'start-runtime', '-', 0), phase: 'runtime-rss', value: rssBytes, unit: 'bytes' });
   } finally {
     await runtime.close();
   }

@@ -110,3 +110,39 @@ export async function stopDaemon(workDir: string, record: DaemonRecord, graceMs 
   }
   rmSync(recordPath(workDir, record.name, record.groupId), { force: true });
 }
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) => readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+  } catch {
+    return [];
+  }
+}
+
+function rssBytesOf(pid: number): number {
+  const line = read(`/proc/${pid}/status`)?.split('\n').find((entry) => entry.startsWith('VmRSS:'));
+  return line === undefined ? 0 : Number(line.replace(/\D+/g, '')) * 1024;
+}
+
+function read(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** Resident memory of the group's daemons and everything they started (containerd, shims), or null without daemons. */
+export function daemonRssBytes(workDir: string, groupId: string): number | null {
+  const roots = listDaemons(workDir).filter((daemon) => daemon.groupId === groupId && isRunning(daemon.pid)).map((daemon) => daemon.pid);
+  if (roots.length === 0) return null;
+  const seen = new Set<number>();
+  const queue = [...roots];
+  while (queue.length > 0) {
+    const pid = queue.pop() as number;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
+    queue.push(...childrenOf(pid));
+  }
+  return [...seen].reduce((sum, pid) => sum + rssBytesOf(pid), 0);
+}

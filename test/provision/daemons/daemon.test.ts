@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isRunning, listDaemons, startDaemon, stopDaemon, type DaemonRecord } from '../../../provision/daemons/daemon.ts';
+import { daemonRssBytes, isRunning, listDaemons, startDaemon, stopDaemon, type DaemonRecord } from '../../../provision/daemons/daemon.ts';
 
 describe('daemon records', function () {
   this.timeout(30_000);
@@ -20,6 +20,16 @@ describe('daemon records', function () {
     await stopDaemon(workDir, record, 2_000);
     assert.equal(isRunning(record.pid), false);
     assert.deepEqual(listDaemons(workDir), []);
+    await stopDaemon(workDir, record, 2_000);
+  });
+
+  it('sums the resident memory of a group\'s daemons and their children, and gives null without daemons', async () => {
+    assert.equal(daemonRssBytes(workDir, 'g'), null);
+    const record = startDaemon(workDir, { name: 'parent', groupId: 'g', argv: ['sh', '-c', 'sleep 60 & sleep 60 & wait'] });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const rss = daemonRssBytes(workDir, 'g');
+    assert.ok(rss !== null && rss > 0);
+    assert.equal(daemonRssBytes(workDir, 'other-group'), null);
     await stopDaemon(workDir, record, 2_000);
   });
 
