@@ -264,7 +264,9 @@ async function buildImages(feasible: Cell[], workDir: string, scratchDir: string
     const recipe = IMAGES[imageName];
     if (recipe === undefined) continue;
     progress.note(`image ${imageName}: building it, or reusing the cached root filesystem`);
-    const built = await recipe.build(path.join(workPaths(workDir).cache, 'images'), scratchDir);
+    // Images are expensive (grader: a debootstrap); CRBENCH_CACHE_DIR lets several work directories share them.
+    const cacheDir = process.env['CRBENCH_CACHE_DIR'] ?? path.join(workPaths(workDir).cache, 'images');
+    const built = await recipe.build(cacheDir, scratchDir);
     tarballs[imageName] = built.tarballPath;
     manifest.images = { ...manifest.images, [imageName]: { tarballSha256: built.tarballSha256, tarballBytes: built.tarballBytes } };
   }

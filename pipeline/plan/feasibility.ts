@@ -138,8 +138,9 @@ export const AXIS_REQUIREMENTS: Record<Axis, AxisRequirements> = {
     values: {
       // A static busybox copied into an empty root filesystem.
       tiny: [binary('busybox', 'apt-get install busybox-static')],
-      // A Debian minbase root built with debootstrap from the host's apt mirror.
-      grader: [binary('debootstrap', 'apt-get install debootstrap')],
+      // A Debian minbase root built with debootstrap from the host's apt mirror, carrying the
+      // host's busybox too (the cpu workload runs the same awk in every image).
+      grader: [binary('debootstrap', 'apt-get install debootstrap'), binary('busybox', 'apt-get install busybox-static')],
     },
   },
   workload: {
@@ -180,12 +181,12 @@ export const STORAGE_DRIVER_SUPPORT: Record<string, { runtimes: string[]; filesy
 /** What each image offers a workload beyond a POSIX shell and coreutils (busybox counts). */
 export const IMAGE_PROVIDES: Record<string, string[]> = {
   tiny: [],
-  grader: ['python3', 'gcc', 'make'],
+  grader: ['python3', 'gcc', 'make', 'a large file to modify (/data/large.bin)'],
 };
 
 /** What each workload needs from its image. */
 export const WORKLOAD_NEEDS: Record<string, string[]> = {
-  noop: [], cpu: [], write: [], 'copy-up': [],
+  noop: [], cpu: [], write: [], 'copy-up': ['a large file to modify (/data/large.bin)'],
   'grade-c': ['gcc', 'make'],
   'grade-python': ['python3'],
 };

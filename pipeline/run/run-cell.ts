@@ -50,9 +50,14 @@ async function judgePhase(phase: LifecyclePhase, outcome: PhaseOutcome, containe
   }
 }
 
+/** Writes back what is dirty on the volume, so one phase does not pay for the writes of another. */
+async function syncVolume(mountpoint: string): Promise<void> {
+  await promisify(execFile)('sync', ['-f', mountpoint]).catch(() => undefined);
+}
+
 /** Bytes in use on the volume, after a sync so delayed allocation has happened. */
 async function usedBytes(mountpoint: string): Promise<number> {
-  await promisify(execFile)('sync', ['-f', mountpoint]).catch(() => undefined);
+  await syncVolume(mountpoint);
   const stats = statfsSync(mountpoint);
   return (stats.blocks - stats.bfree) * stats.bsize;
 }
@@ -90,6 +95,8 @@ async function runLifecycle(container: Container, base: SampleBase, context: Cel
     if (context.signal.aborted) return false;
     // Disk use is a difference of the whole volume: only meaningful with one container at a time.
     const usedBefore = alone && phase === 'create' ? await usedBytes(context.mountpoint) : 0;
+    // Without it, a workload's fsync would also flush what create's copy left in the page cache.
+    if (phase === 'execute') await syncVolume(context.mountpoint);
     const startedAt = new Date().toISOString();
     const result = await timePhase(stepsOf(phase, container, context), { scratchDir: context.scratchDir, deadlineMs: context.phaseTimeoutMs, concurrent: !alone });
     const error = await judgePhase(phase, result, container, context);

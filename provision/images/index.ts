@@ -1,7 +1,8 @@
+import { grader } from './grader.ts';
 import type { ImageRecipe } from './image-recipe.ts';
 import { tiny } from './tiny.ts';
 
 /** Every image the matrix can name; a new one is one recipe file plus one line here. */
-export const IMAGES: Readonly<Record<string, ImageRecipe>> = { tiny };
+export const IMAGES: Readonly<Record<string, ImageRecipe>> = { tiny, grader };
 
 export type { BuiltImage, ImageRecipe } from './image-recipe.ts';

@@ -1,7 +1,14 @@
+import { copyUp } from './copy-up.ts';
+import { cpu } from './cpu.ts';
+import { gradeC } from './grade-c.ts';
+import { gradePython } from './grade-python.ts';
 import { noop } from './noop.ts';
 import type { Workload } from './workload.ts';
+import { write } from './write.ts';
 
 /** Every workload the matrix can name; a new one is one file plus one line here. */
-export const WORKLOADS: Readonly<Record<string, Workload>> = { noop };
+export const WORKLOADS: Readonly<Record<string, Workload>> = {
+  noop, cpu, write, 'copy-up': copyUp, 'grade-c': gradeC, 'grade-python': gradePython,
+};
 
 export type { Workload } from './workload.ts';

@@ -3,6 +3,11 @@ import type { CommandRecord } from '../spawn-timed.ts';
 /** What runs in the execute phase, and how to tell that it really ran. */
 export interface Workload {
   name: string;
+  /**
+   * The command, the same for every runtime: the OCI runtimes `exec` it in the running
+   * container, docker and podman run it as the container's command. An absolute path to
+   * the binary (no PATH lookup by the runtime), and nothing the image does not provide.
+   */
   argv: string[];
   /** Returns why the run does not count, or null when it does. */
   check(record: CommandRecord): string | null;
