@@ -1,6 +1,7 @@
 /**
  * argv → stages. The only place that prints errors and decides exit codes:
- *   0 success · 1 a run or report failed · 2 bad input or usage · 130/143 interrupted.
+ *   0 success · 1 a run or report failed · 2 bad input or usage · 3 compare found a
+ *   regression · 130/143 interrupted.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CrbenchError } from './errors.ts';
@@ -12,6 +13,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { formatDoctor, runDoctor } from './doctor/run-doctor.ts';
 import { mergeResults } from './store/merge-results.ts';
+import { compareRuns, hasRegression } from './compare/compare-runs.ts';
+import { formatCompareReport } from './compare/format-compare-report.ts';
 import { resolveWorkDir } from '../provision/work-dir.ts';
 import { AXES, type Axis } from './types.ts';
 import { formatPlan } from './plan/format-plan.ts';
@@ -25,6 +28,7 @@ Usage:
   crbench run <matrix.yaml> --results <dir>      measure the feasible cells (root)
   crbench report <results-dir> --out <dir>       statistics, charts and the chapter; touches nothing on the host
   crbench teardown [--purge-cache]               remove everything crbench provisioned (root, idempotent)
+  crbench compare <baseline> <candidate>         what changed between two results folders; exit 3 on a regression
   crbench merge <out-dir> <results-dir>...       combine the folders of the shards of one run
   crbench doctor [--json]                        check this host: what works, what is missing, how to fix it
   crbench <command> --help                       help for one command
@@ -32,7 +36,8 @@ Usage:
 Environment:
   CRBENCH_WORK_DIR   where image files, mounts and runtime state live (default /var/lib/crbench)
 
-Exit codes: 0 ok, 1 failure, 2 bad input or usage, 130 interrupted (SIGINT), 143 terminated (SIGTERM).`;
+Exit codes: 0 ok, 1 failure, 2 bad input or usage, 3 compare found a regression,
+130 interrupted (SIGINT), 143 terminated (SIGTERM).`;
 
 interface Command {
   usage: string;
@@ -139,6 +144,31 @@ Options:
       const files = await renderReport(resultsDir as string, outDir);
       say(`wrote ${files.length} files to ${outDir}`);
       return 0;
+    },
+  },
+  compare: {
+    usage: `crbench compare <baseline-results> <candidate-results> [--threshold <percent>] [--fail-on-missing]
+
+Compares two results folders cell by cell and phase by phase: medians, their ratio with a
+bootstrap 95% CI, a Mann-Whitney p-value (Holm-adjusted over all rows) and Cliff's delta,
+and prints the metrics that changed. A metric regressed when it got slower by more than
+the threshold (default: the candidate matrix's regressionThresholdPercent) and the change
+is significant. Reads only the two folders.
+
+Exit codes: 0 no regression, 3 a regression (or, with --fail-on-missing, a cell or phase
+the candidate lacks), 2 bad input.`,
+    positionals: ['baseline', 'candidate'],
+    options: { threshold: { type: 'string' }, 'fail-on-missing': { type: 'boolean' } },
+    async action([baselineDir, candidateDir], values) {
+      const baseline = readResults(baselineDir as string);
+      const candidate = readResults(candidateDir as string);
+      const raw = values['threshold'];
+      const thresholdPercent = raw === undefined ? candidate.manifest.matrix.regressionThresholdPercent ?? 10 : Number(String(raw).replace(/%$/, ''));
+      if (!Number.isFinite(thresholdPercent) || thresholdPercent < 0) throw usageError(`--threshold takes a percentage of at least 0, got '${String(raw)}'`);
+      const report = compareRuns(baseline, candidate, { thresholdPercent, seed: baseline.manifest.matrix.seed });
+      process.stdout.write(formatCompareReport(report));
+      const missing = report.rows.some((row) => row.verdict === 'missing' && row.missingIn !== 'baseline');
+      return hasRegression(report) || (values['fail-on-missing'] === true && missing) ? 3 : 0;
     },
   },
   merge: {

@@ -223,6 +223,9 @@ export interface PhaseStats {
   minMs: number;
   maxMs: number;
   p95Ms: number;
+  p99Ms: number;
+  /** Samples whose modified z-score (median/MAD) exceeds 3.5: counted and shown, never dropped. */
+  outliers: number;
 }
 
 export interface CellSummary {
@@ -239,11 +242,50 @@ export interface CellSummary {
   totalMedianMs: number;
 }
 
+/**
+ * Two configurations compared on one phase: the ratio of their medians with a bootstrap CI,
+ * a two-sided Mann-Whitney U p-value and an effect size. The report's sentences ("crun
+ * launches 2.4× faster than runc") rest on these.
+ */
+export interface Comparison {
+  phase: LifecyclePhase | 'total';
+  /** The axis the two cells differ in, and each side's value on it. */
+  axis: Axis;
+  baselineCellId: string;
+  candidateCellId: string;
+  baselineValue: string;
+  candidateValue: string;
+  /** median(candidate) / median(baseline): below 1 means the candidate is faster. */
+  ratio: number;
+  ciLow: number;
+  ciHigh: number;
+  pValue: number;
+  /** Cliff's delta in [-1, 1]: negative means the candidate tends to be faster. */
+  effectSize: number;
+  /** p < 0.05 and the ratio's CI excludes 1. */
+  significant: boolean;
+}
+
+/** The median of a setup step (volume, runtime start, image import) per group. */
+export interface SetupSummary {
+  groupId: string;
+  runtime: string;
+  storageDriver: string;
+  filesystem: string;
+  image: string;
+  step: SetupStep;
+  n: number;
+  medianMs: number;
+}
+
 /** Everything the chart and report stages need; a pure function of the results folder. */
 export interface Summary {
   schemaVersion: 1;
   matrixName: string;
   seed: number;
+  bootstrap: { resamples: number; confidence: number };
+  comparisons: Comparison[];
+  setup: SetupSummary[];
   cells: CellSummary[];
   skipped: { cellId: string; reason: string }[];
   /** Cells that were feasible but produced no successful sample, with their first error. */

@@ -1,15 +1,21 @@
 import {
   LIFECYCLE_PHASES,
+  SETUP_STEPS,
+  type Cell,
   type CellSummary,
-  type LifecyclePhase,
   type Manifest,
   type PhaseStats,
   type Sample,
   type Summary,
 } from '../types.ts';
-import { bootstrapMedianCi } from './bootstrap.ts';
-import { deriveSeed, mulberry32 } from './seeded-random.ts';
+import { BOOTSTRAP_RESAMPLES, CONFIDENCE_LEVEL, percentileInterval } from './bootstrap.ts';
+import { compareCells } from './compare-cells.ts';
+import { buildDurationSeries, type DurationSeries } from './compare-series.ts';
+import { countOutliers } from './outliers.ts';
+import { deriveSeed } from './seeded-random.ts';
 import { describeDurations } from './statistics.ts';
+import { summariseSetup } from './summarise-setup.ts';
+import { durationsOf, tallyMeasuredSamples, type CellTally, type ComparedPhase } from './tally-samples.ts';
 
 export interface AnalyseInput {
   manifest: Manifest;
@@ -18,42 +24,56 @@ export interface AnalyseInput {
   setAsideLines: number;
 }
 
-/** What was measured for one phase of one cell before any statistics. */
-interface PhaseTally {
-  durationsMs: number[];
-  errors: number;
-}
-
 /**
  * Stage 6: samples → Summary. A pure function: no clock, randomness only from
  * `manifest.matrix.seed`, so the same results folder always gives the same summary.
  *
  * ```
  * samples ─1─▶ measured life-cycle samples, tallied per cell and phase (ok → durations,
- *   │          not ok → errors); warm-ups, setup steps and unknown cells are left out
- *   ├─2─▶ per phase with ≥ 1 success: statistics + bootstrap CI of the median
- *   │          (a PRNG seeded from seed + cell id + phase)
+ *   │          not ok → errors) and per complete repetition (→ total); warm-ups, setup
+ *   │          steps and unknown cells are left out
+ *   ├─2─▶ per phase with ≥ 1 success: statistics, outlier count, bootstrap medians and the
+ *   │          CI of the median (a PRNG seeded from seed + cell id + phase)
  *   ├─3─▶ cells in manifest order, phases in life-cycle order
- *   └─4─▶ skipped (infeasible) and failed (feasible, nothing measured) cells
+ *   ├─4─▶ skipped (infeasible) and failed (feasible, nothing measured) cells
+ *   ├─5─▶ setup steps: median per group, step and image
+ *   └─6─▶ comparisons of cells that differ in one axis, per phase and total: ratio of
+ *              medians [CI from the bootstrap medians of step 2], Mann-Whitney p, Cliff's δ
  * ```
  */
 export function analyseResults(input: AnalyseInput): Summary {
   const { manifest, samples, setAsideLines } = input;
+  const { seed } = manifest.matrix;
 
   // 1. Tally.
   const tallies = tallyMeasuredSamples(samples);
+
+  // Each series (cell × phase, or cell × total) is bootstrapped once, from its own stream,
+  // and serves both its own CI and every comparison it takes part in.
+  const seriesCache = new Map<string, DurationSeries | undefined>();
+  const seriesOf = (cellId: string, phase: ComparedPhase): DurationSeries | undefined => {
+    const key = `${cellId}\u0000${phase}`;
+    if (seriesCache.has(key)) return seriesCache.get(key);
+    const durationsMs = durationsOf(tallies.get(cellId), phase);
+    // Seeded per cell and phase, so one cell's interval does not depend on which other cells
+    // exist or in which order they were analysed.
+    const series =
+      durationsMs.length === 0 ? undefined : buildDurationSeries(durationsMs, { seed: deriveSeed(seed, key), resamples: BOOTSTRAP_RESAMPLES });
+    seriesCache.set(key, series);
+    return series;
+  };
 
   // 2 + 3. Statistics per cell, in the order the plan listed the cells.
   const cells: CellSummary[] = [];
   const failed: Summary['failed'] = [];
   for (const cell of manifest.cells) {
     if (!cell.feasible) continue;
-    const phases = summarisePhases(manifest.matrix.seed, cell.id, tallies.get(cell.id));
+    const phases = summarisePhases(cell.id, tallies.get(cell.id), seriesOf);
     const medians = LIFECYCLE_PHASES.flatMap((phase) => phases[phase]?.medianMs ?? []);
     // 4. A feasible cell without a single successful measurement is a failure to report,
     // not a row of empty statistics.
     if (medians.length === 0) {
-      failed.push({ cellId: cell.id, error: firstError(samples, cell.id) });
+      failed.push({ cellId: cell.id, error: firstError(samples, cell) });
       continue;
     }
     cells.push({
@@ -74,10 +94,16 @@ export function analyseResults(input: AnalyseInput): Summary {
     .filter((cell) => !cell.feasible)
     .map((cell) => ({ cellId: cell.id, reason: cell.skipReason ?? 'no reason recorded' }));
 
+  // Keys in the Summary order, so the written summary reads the same way everywhere.
   return {
     schemaVersion: 1,
     matrixName: manifest.matrix.name,
-    seed: manifest.matrix.seed,
+    seed,
+    bootstrap: { resamples: BOOTSTRAP_RESAMPLES, confidence: CONFIDENCE_LEVEL },
+    // 6.
+    comparisons: compareCells(cells, manifest.matrix.axes, seriesOf, CONFIDENCE_LEVEL),
+    // 5.
+    setup: summariseSetup(manifest, samples),
     cells,
     skipped,
     failed,
@@ -85,48 +111,28 @@ export function analyseResults(input: AnalyseInput): Summary {
   };
 }
 
-function isLifecyclePhase(phase: Sample['phase']): phase is LifecyclePhase {
-  return (LIFECYCLE_PHASES as readonly string[]).includes(phase);
-}
-
-function tallyMeasuredSamples(samples: readonly Sample[]): Map<string, Map<LifecyclePhase, PhaseTally>> {
-  const byCell = new Map<string, Map<LifecyclePhase, PhaseTally>>();
-  for (const sample of samples) {
-    if (sample.warmup || !isLifecyclePhase(sample.phase)) continue;
-    let byPhase = byCell.get(sample.cellId);
-    if (!byPhase) byCell.set(sample.cellId, (byPhase = new Map()));
-    let tally = byPhase.get(sample.phase);
-    if (!tally) byPhase.set(sample.phase, (tally = { durationsMs: [], errors: 0 }));
-    if (sample.ok) tally.durationsMs.push(sample.durationMs);
-    else tally.errors++;
-  }
-  return byCell;
-}
-
 function summarisePhases(
-  seed: number,
   cellId: string,
-  tallies: Map<LifecyclePhase, PhaseTally> | undefined,
+  tally: CellTally | undefined,
+  seriesOf: (cellId: string, phase: ComparedPhase) => DurationSeries | undefined,
 ): CellSummary['phases'] {
   const phases: CellSummary['phases'] = {};
   for (const phase of LIFECYCLE_PHASES) {
-    const tally = tallies?.get(phase);
-    if (!tally || tally.durationsMs.length === 0) continue;
-    phases[phase] = summarisePhase(seed, cellId, phase, tally);
+    const phaseTally = tally?.phases.get(phase);
+    const series = seriesOf(cellId, phase);
+    if (!phaseTally || !series) continue;
+    phases[phase] = summarisePhase(phaseTally.durationsMs, phaseTally.errors, series);
   }
   return phases;
 }
 
-function summarisePhase(seed: number, cellId: string, phase: LifecyclePhase, tally: PhaseTally): PhaseStats {
-  const stats = describeDurations(tally.durationsMs);
-  // Seeded per cell and phase, so one cell's interval does not depend on which other cells
-  // exist or in which order they were analysed.
-  const random = mulberry32(deriveSeed(seed, `${cellId}\u0000${phase}`));
-  const [ciLowMs, ciHighMs] = bootstrapMedianCi(tally.durationsMs, { random });
+function summarisePhase(durationsMs: number[], errors: number, series: DurationSeries): PhaseStats {
+  const stats = describeDurations(durationsMs);
+  const [ciLowMs, ciHighMs] = percentileInterval(series.bootstrapMediansMs, CONFIDENCE_LEVEL);
   // Keys in the PhaseStats order, so the written summary reads the same way everywhere.
   return {
     n: stats.n,
-    errors: tally.errors,
+    errors,
     medianMs: stats.medianMs,
     ciLowMs,
     ciHighMs,
@@ -135,16 +141,27 @@ function summarisePhase(seed: number, cellId: string, phase: LifecyclePhase, tal
     minMs: stats.minMs,
     maxMs: stats.maxMs,
     p95Ms: stats.p95Ms,
+    p99Ms: stats.p99Ms,
+    // Counted, never dropped: every statistic above includes them.
+    outliers: countOutliers(durationsMs),
   };
 }
 
 /**
  * The first error the cell recorded, in file order (the order things happened): the first
  * failure is usually the cause, later ones its consequences. Setup steps and warm-ups count
- * here, because a cell whose volume never mounted fails before any phase runs.
+ * here, because a cell whose volume never mounted fails before any phase runs. A setup step
+ * is recorded once per group (its `cellId` is the group id), so the group's provision-volume
+ * and start-runtime failures, and the import of the cell's own image, count for every cell
+ * of the group.
  */
-function firstError(samples: readonly Sample[], cellId: string): string {
-  const sample = samples.find((s) => s.cellId === cellId && !s.ok);
+function firstError(samples: readonly Sample[], cell: Cell): string {
+  const sample = samples.find((s) => !s.ok && (s.cellId === cell.id || concernsCell(s, cell)));
   if (!sample) return 'no measured sample was recorded';
   return sample.error ?? `${sample.phase} failed without an error message`;
+}
+
+function concernsCell(sample: Sample, cell: Cell): boolean {
+  if (!(SETUP_STEPS as readonly string[]).includes(sample.phase) || sample.groupId !== cell.groupId) return false;
+  return sample.phase !== 'import-image' || sample.image === cell.image;
 }

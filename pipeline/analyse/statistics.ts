@@ -10,6 +10,7 @@ export interface DurationStats {
   minMs: number;
   maxMs: number;
   p95Ms: number;
+  p99Ms: number;
 }
 
 /**
@@ -18,7 +19,8 @@ export interface DurationStats {
  * (h = (n − 1)·p, x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋])). simple-statistics ≥ 7.8 implements
  * exactly this; it is wrapped here so the definition is named in one place.
  */
-export function quantileType7(sortedValues: readonly number[], p: number): number {
+export function quantileType7(sortedValues: ArrayLike<number>, p: number): number {
+  // quantileSorted only indexes and reads length, so a typed array serves as well.
   return quantileSorted(sortedValues as number[], p);
 }
 
@@ -41,5 +43,6 @@ export function describeDurations(valuesMs: readonly number[]): DurationStats {
     minMs: min(sorted),
     maxMs: max(sorted),
     p95Ms: quantileType7(sorted, 0.95),
+    p99Ms: quantileType7(sorted, 0.99),
   };
 }

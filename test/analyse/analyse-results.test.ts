@@ -41,6 +41,7 @@ function sample(
     workload: of.workload,
     concurrency: of.concurrency,
     phase,
+    block: 0,
     rep: options.rep ?? 0,
     warmup: options.warmup ?? false,
     durationMs,
@@ -153,6 +154,26 @@ describe('analyseResults()', () => {
     assert.deepEqual(summary.failed, [{ cellId: 'runc-ext4', error: 'mount: wrong fs type' }]);
   });
 
+  it('finds the error of a group’s setup step, recorded once with the group id as cellId, for each cell of the group', () => {
+    const groupSample = { ...sample(runc, 'provision-volume', 400, { error: 'mkfs.ext4: no space left' }), cellId: runc.groupId, image: '-' };
+    const summary = analyseResults({ manifest: manifestOf([runc, crun]), samples: [groupSample], setAsideLines: 0 });
+    assert.deepEqual(summary.failed, [
+      { cellId: 'runc-ext4', error: 'mkfs.ext4: no space left' },
+      { cellId: 'crun-ext4', error: 'mkfs.ext4: no space left' },
+    ]);
+  });
+
+  it('blames a failed image import only on the cells of that image', () => {
+    const other = cell('runc', 'ext4', { id: 'runc-ext4-grader', image: 'grader' });
+    const importFailed = { ...sample(other, 'import-image', 40, { error: 'grader.tar: not found' }), cellId: other.groupId };
+    const summary = analyseResults({
+      manifest: manifestOf([runc, other]),
+      samples: [importFailed, sample(runc, 'create', 10)],
+      setAsideLines: 0,
+    });
+    assert.deepEqual(summary.failed, [{ cellId: 'runc-ext4-grader', error: 'grader.tar: not found' }]);
+  });
+
   it('says so when a feasible cell recorded nothing at all', () => {
     const summary = analyseResults({ manifest: manifestOf([runc]), samples: [], setAsideLines: 0 });
     assert.deepEqual(summary.failed, [{ cellId: 'runc-ext4', error: 'no measured sample was recorded' }]);
@@ -161,6 +182,81 @@ describe('analyseResults()', () => {
   it('passes through the matrix name, the seed and the set-aside line count', () => {
     const summary = analyseResults({ manifest: manifestOf([runc], 99), samples: [sample(runc, 'create', 1)], setAsideLines: 3 });
     assert.deepEqual([summary.schemaVersion, summary.matrixName, summary.seed, summary.setAsideLines], [1, 'test', 99, 3]);
+  });
+
+  it('adds the type-7 99th percentile and counts outliers (modified z-score > 3.5), keeping them in every statistic', () => {
+    // Median 11, MAD 1: 50 has a modified z-score of 26.3, the rest at most 0.67.
+    const values = [10, 10, 11, 11, 11, 12, 12, 50];
+    const summary = analyseResults({
+      manifest: manifestOf([runc]),
+      samples: values.map((d, rep) => sample(runc, 'create', d, { rep })),
+      setAsideLines: 0,
+    });
+    const create = summary.cells[0]?.phases.create;
+    assert.equal(create?.outliers, 1);
+    assert.equal(create?.n, 8);
+    assert.equal(create?.maxMs, 50);
+    assert.equal(create?.meanMs, 127 / 8);
+    // h = 7 · 0.99 = 6.93: 12 + 0.93 · (50 − 12).
+    assert.ok(Math.abs((create?.p99Ms ?? 0) - 47.34) < 1e-9);
+  });
+
+  it('states the bootstrap it used', () => {
+    const summary = analyseResults({ manifest: manifestOf([runc]), samples: [sample(runc, 'create', 1)], setAsideLines: 0 });
+    assert.deepEqual(summary.bootstrap, { resamples: 2000, confidence: 0.95 });
+  });
+
+  it('writes the summary’s fields in the order of the Summary type', () => {
+    const summary = analyseResults({ manifest: manifestOf([runc]), samples: [sample(runc, 'create', 1)], setAsideLines: 0 });
+    assert.deepEqual(Object.keys(summary), [
+      'schemaVersion', 'matrixName', 'seed', 'bootstrap', 'comparisons', 'setup', 'cells', 'skipped', 'failed', 'setAsideLines',
+    ]);
+    assert.deepEqual(Object.keys(summary.cells[0]?.phases.create ?? {}), [
+      'n', 'errors', 'medianMs', 'ciLowMs', 'ciHighMs', 'meanMs', 'stdDevMs', 'minMs', 'maxMs', 'p95Ms', 'p99Ms', 'outliers',
+    ]);
+  });
+
+  describe('comparisons', () => {
+    const repetitions = (of: Cell, scale: number, count = 12) =>
+      Array.from({ length: count }, (_, rep) =>
+        (['create', 'launch', 'execute', 'stop', 'clean'] as const).map((phase, i) => sample(of, phase, (i + 1) * scale * (1 + ((rep * 7) % 5) / 50), { rep })),
+      ).flat();
+    const runcXfs = cell('runc', 'xfs');
+
+    it('compare cells that differ in one axis, baseline first in the matrix, each phase and the total', () => {
+      const manifest = manifestOf([crun, runc, runcXfs]);
+      manifest.matrix.axes = { ...manifest.matrix.axes, runtime: ['runc', 'crun'], filesystem: ['ext4', 'xfs'] };
+      const summary = analyseResults({
+        manifest,
+        samples: [...repetitions(runc, 2), ...repetitions(crun, 1), ...repetitions(runcXfs, 2.2)],
+        setAsideLines: 0,
+      });
+      assert.deepEqual(
+        summary.comparisons.map((c) => `${c.axis} ${c.baselineCellId}→${c.candidateCellId} ${c.phase}`),
+        [
+          ...['create', 'launch', 'execute', 'stop', 'clean', 'total'].map((p) => `runtime runc-ext4→crun-ext4 ${p}`),
+          ...['create', 'launch', 'execute', 'stop', 'clean', 'total'].map((p) => `filesystem runc-ext4→runc-xfs ${p}`),
+        ],
+      );
+      const total = summary.comparisons.find((c) => c.axis === 'runtime' && c.phase === 'total');
+      assert.equal(total?.ratio, 0.5);
+      assert.equal(total?.significant, true);
+      assert.equal(total?.effectSize, -1);
+    });
+
+    it('of a pair do not change when another cell is added, each cell drawing its own stream', () => {
+      const manifest = manifestOf([runc, crun]);
+      const alone = analyseResults({ manifest, samples: [...repetitions(runc, 2), ...repetitions(crun, 1)], setAsideLines: 0 });
+      const withOther = analyseResults({
+        manifest: manifestOf([runcXfs, runc, crun]),
+        samples: [...repetitions(runcXfs, 3), ...repetitions(runc, 2), ...repetitions(crun, 1)],
+        setAsideLines: 0,
+      });
+      assert.deepEqual(
+        withOther.comparisons.filter((c) => c.axis === 'runtime'),
+        alone.comparisons,
+      );
+    });
   });
 
   describe('bootstrap intervals', () => {
@@ -236,6 +332,40 @@ describe('analyseResults()', () => {
 
     it('carries the torn last line as one set-aside line', () => {
       assert.equal(summary.setAsideLines, 1);
+    });
+
+    it('gives the setup steps of the five groups that provisioned, in manifest order, runc on btrfs (mount failed) left out', () => {
+      assert.deepEqual(
+        [...new Set(summary.setup.map((s) => s.groupId))],
+        ['runc-ext4', 'runc-xfs', 'crun-ext4', 'crun-xfs', 'crun-btrfs'],
+      );
+      assert.deepEqual(summary.setup.slice(0, 3).map((s) => [s.step, s.image, s.n]), [
+        ['provision-volume', '-', 1],
+        ['start-runtime', '-', 1],
+        ['import-image', 'busybox', 1],
+      ]);
+    });
+
+    it('compares runc with crun on ext4 and xfs and the filesystems of each runtime: 6 pairs × (5 phases + total)', () => {
+      assert.equal(summary.comparisons.length, 36);
+      const pairs = [...new Set(summary.comparisons.map((c) => `${c.axis}: ${c.baselineValue} → ${c.candidateValue}`))];
+      assert.deepEqual(pairs, ['runtime: runc → crun', 'filesystem: ext4 → xfs', 'filesystem: ext4 → btrfs', 'filesystem: xfs → btrfs']);
+      assert.ok(summary.comparisons.filter((c) => c.axis === 'runtime').every((c) => c.significant && c.ratio < 0.55));
+    });
+
+    it('puts the generator’s true crun/runc ratio of create, 11.8/24.1 = 0.49, inside the ratio’s CI', () => {
+      const create = summary.comparisons.find((c) => c.axis === 'runtime' && c.phase === 'create');
+      const trueRatio = 11.8 / 24.1;
+      assert.ok(create && create.ciLow < trueRatio && trueRatio < create.ciHigh, `[${create?.ciLow}, ${create?.ciHigh}]`);
+    });
+
+    it('gives the same comparisons for the same seed and other CIs, but the same ratios and p-values, for another', () => {
+      const again = analyseResults(loadResultsFixture());
+      assert.deepEqual(again.comparisons, summary.comparisons);
+      const input = loadResultsFixture();
+      const reseeded = analyseResults({ ...input, manifest: { ...input.manifest, matrix: { ...input.manifest.matrix, seed: 1 } } });
+      assert.deepEqual(reseeded.comparisons.map((c) => [c.ratio, c.pValue, c.effectSize]), summary.comparisons.map((c) => [c.ratio, c.pValue, c.effectSize]));
+      assert.notDeepEqual(reseeded.comparisons.map((c) => [c.ciLow, c.ciHigh]), summary.comparisons.map((c) => [c.ciLow, c.ciHigh]));
     });
   });
 });

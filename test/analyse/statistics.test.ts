@@ -38,6 +38,7 @@ describe('describeDurations()', () => {
       minMs: 4.2,
       maxMs: 4.2,
       p95Ms: 4.2,
+      p99Ms: 4.2,
     });
   });
 
