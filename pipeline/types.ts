@@ -42,6 +42,12 @@ export interface Matrix {
     workload: string[];
     concurrency: number[];
   };
+  /**
+   * Sets of axes each expanded on its own, the run taking the union of their cells; a
+   * matrix written with `axes` has one part. `axes` above is then the union of the parts'
+   * axes, in first-listed order.
+   */
+  parts?: { name: string; description?: string; axes: Matrix["axes"] }[];
   /** Measured repetitions per cell; with `adaptive`, the most a cell may get. */
   repetitions: number;
   /** Warm-up repetitions per cell and block, recorded with `warmup: true` and left out of statistics. */

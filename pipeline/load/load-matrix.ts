@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MatrixError } from '../errors.ts';
-import type { Matrix, MatrixSource } from '../types.ts';
+import { AXES, type Matrix, type MatrixSource, type SourcePosition } from '../types.ts';
+import { locateOffset } from './locate-node.ts';
 import { messages } from './messages.ts';
 import { parseMatrixYaml } from './parse-matrix-yaml.ts';
 import type { LoadProblem } from './problem-codes.ts';
@@ -40,12 +41,39 @@ export async function loadMatrix(path: string): Promise<{ matrix: Matrix; source
   // 3 validate (fills in defaults)
   if (parsed.validatable) {
     problems.push(...validateMatrix(path, parsed.data, parsed.document, parsed.positionOf));
+    problems.push(...axesOrParts(path, parsed.data, parsed.document, parsed.positionOf));
   }
   if (problems.length > 0) throw new MatrixError(sortProblems(problems));
 
   // 4 return
   const sha256 = createHash('sha256').update(read.bytes).digest('hex');
-  return { matrix: parsed.data as Matrix, source: { path, text, sha256 } };
+  return { matrix: withParts(parsed.data as FileMatrix), source: { path, text, sha256 } };
+}
+
+/** A matrix as written: `axes` or `parts`, not yet normalised. */
+type FileMatrix = Omit<Matrix, 'axes' | 'parts'> & { axes?: Matrix['axes']; parts?: Matrix['parts'] };
+
+/** Exactly one of `axes` and `parts`, reported where it can be fixed. */
+function axesOrParts(file: string, data: unknown, document: Parameters<typeof locateOffset>[0], positionOf: (offset: number) => SourcePosition): LoadProblem[] {
+  const matrix = data as FileMatrix;
+  if (matrix.axes !== undefined && matrix.parts !== undefined) {
+    return [{ file, ...positionOf(locateOffset(document, ['parts'], 'key')), code: 'UNKNOWN_KEY', message: 'give either axes or parts, not both: parts replace the top-level axes' }];
+  }
+  if (matrix.axes === undefined && matrix.parts === undefined) {
+    return [{ file, ...positionOf(locateOffset(document, [])), code: 'MISSING_KEY', message: 'missing key axes (or parts) in the top level: say which runtimes, storage drivers, filesystems, images, workloads and concurrencies to measure' }];
+  }
+  return [];
+}
+
+/**
+ * Every matrix gets `parts` (one part named after the matrix when the file gives `axes`)
+ * and `axes`, the union of the parts' axes in first-listed order: what the analysis takes
+ * as each axis's order when it picks a comparison's baseline.
+ */
+export function withParts(matrix: FileMatrix): Matrix {
+  const parts = matrix.parts ?? [{ name: matrix.name, axes: matrix.axes as Matrix['axes'] }];
+  const union = Object.fromEntries(AXES.map((axis) => [axis, [...new Set(parts.flatMap((part) => part.axes[axis] as (string | number)[]))]])) as Matrix['axes'];
+  return { ...matrix, axes: union, parts };
 }
 
 function sortProblems(problems: LoadProblem[]): LoadProblem[] {

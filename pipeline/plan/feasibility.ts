@@ -144,7 +144,7 @@ export const AXIS_REQUIREMENTS: Record<Axis, AxisRequirements> = {
     },
   },
   workload: {
-    values: { noop: [], cpu: [], write: [], 'copy-up': [], 'grade-c': [], 'grade-python': [] },
+    values: { noop: [], cpu: [], write: [], 'copy-up': [], 'grade-c': [], 'grade-python': [], 'limit-memory': [], 'limit-pids': [], 'limit-network': [] },
   },
   // Any number of containers at once; the schema bounds it.
   concurrency: { values: {}, otherwise: [] },
@@ -187,6 +187,7 @@ export const IMAGE_PROVIDES: Record<string, string[]> = {
 /** What each workload needs from its image. */
 export const WORKLOAD_NEEDS: Record<string, string[]> = {
   noop: [], cpu: [], write: [], 'copy-up': ['a large file to modify (/data/large.bin)'],
+  'limit-memory': [], 'limit-pids': [], 'limit-network': [],
   'grade-c': ['gcc', 'make'],
   'grade-python': ['python3'],
 };

@@ -7,15 +7,21 @@ import { findSkipReason, type Combination } from './find-skip-reason.ts';
  * skipped with the reason. Pure: the host was probed beforehand.
  *
  * ```
- *   Matrix.axes ── 1 expand (listed order) ──▶ combinations
+ *   Matrix.parts ─ 1 expand (listed order, union) ──▶ combinations
  *                   2 name   (id, groupId from values only)
  *   HostFacts ───── 3 judge  (feasibility table) ──▶ Cell[]
  * ```
  * Infeasible cells stay in the plan, marked, so a report can say what was not measured and why.
  */
-export function planCells(matrix: Matrix, host: HostFacts): Cell[] {
-  // 1 expand
-  return expandAxes(matrix.axes).map((combination) => {
+export function planCells(matrix: Pick<Matrix, 'axes'> & Partial<Pick<Matrix, 'parts'>>, host: HostFacts): Cell[] {
+  // 1 expand each part; a cell in two parts is planned once, where it first appears
+  const parts = matrix.parts ?? [{ name: '', axes: matrix.axes }];
+  const seen = new Set<string>();
+  const combinations = parts.flatMap((part) => expandAxes(part.axes)).filter((combination) => {
+    const id = cellId(combination);
+    return seen.has(id) ? false : (seen.add(id), true);
+  });
+  return combinations.map((combination) => {
     // 2 name
     const named = { id: cellId(combination), groupId: cellGroupId(combination), ...combination };
     // 3 judge

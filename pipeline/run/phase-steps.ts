@@ -11,7 +11,8 @@ import { spawnTimed } from './spawn-timed.ts';
  * phase's commands: the workload check reads the last one.
  */
 export type Step =
-  | { kind: 'run'; argv: string[] }
+  /** `exitJudgedElsewhere`: any exit code is fine here; the workload's check judges it. */
+  | { kind: 'run'; argv: string[]; exitJudgedElsewhere?: boolean }
   | { kind: 'await-exit'; pid: number; what: string }
   | { kind: 'call'; what: string; call: (deadlineMs: number) => Promise<CommandRecord | void> };
 
@@ -56,7 +57,7 @@ export async function timePhase(steps: Step[], options: { scratchDir: string; de
     if (step.kind === 'run') {
       const record = await spawnTimed(step.argv, { scratchDir: options.scratchDir, deadlineMs: remainingMs });
       commands.push(record);
-      if (record.failure !== undefined || record.exitCode !== 0) {
+      if (record.failure !== undefined || (record.exitCode !== 0 && step.exitJudgedElsewhere !== true)) {
         error = describeFailure(record);
         break;
       }

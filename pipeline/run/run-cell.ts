@@ -31,7 +31,12 @@ export interface CellOutcome {
 type SampleBase = Omit<Sample, 'phase' | 'durationMs' | 'ok' | 'error' | 'startedAt'>;
 
 function stepsOf(phase: LifecyclePhase, container: Container, context: CellContext): Step[] {
-  return phase === 'execute' ? context.runtime.execute(container, context.workload.argv) : context.runtime[phase](container);
+  if (phase !== 'execute') return context.runtime[phase](container);
+  // The last command of execute runs the workload: its exit code is for the workload's check
+  // to judge (a memory hog is supposed to die with 137 where the limit holds).
+  const steps = context.runtime.execute(container, context.workload.argv);
+  const last = steps.at(-1);
+  return last?.kind === 'run' ? [...steps.slice(0, -1), { ...last, exitJudgedElsewhere: true }] : steps;
 }
 
 /** Why a timed phase does not count: its own error, the workload's check, or the follow-up. */

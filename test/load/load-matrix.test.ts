@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CrbenchError, MatrixError } from '../../pipeline/errors.ts';
@@ -51,15 +52,16 @@ describe('loadMatrix()', () => {
       assert.equal(matrix.seed, 1, 'the seed is left to its default');
     });
 
-    it('loads chapter5.yaml: both runtimes on all four filesystems, zfs included, with defaults filled in', async () => {
+    it('loads chapter5.yaml: parts that span every runtime, driver, filesystem, image, workload and more than one concurrency', async () => {
       const { matrix } = await loadMatrix(path.join(experiments, 'chapter5.yaml'));
+      const schema = JSON.parse(readFileSync(path.join(experiments, 'matrix.schema.json'), 'utf8')) as { definitions: { axes: { properties: Record<string, { items: { enum?: string[] } }> } } };
       assert.equal(matrix.name, 'chapter5');
-      assert.deepEqual(matrix.axes, { ...AXES_OF_QUICK, filesystem: ['ext4', 'xfs', 'btrfs', 'zfs'] });
-      assert.equal(matrix.repetitions, 20);
-      assert.equal(matrix.warmup, 2);
-      assert.equal(matrix.volumeSizeMiB, 1024);
-      assert.equal(matrix.phaseTimeoutMs, 60000, 'the phase timeout is left to its default');
-      assert.equal(matrix.seed, 1);
+      assert.deepEqual(matrix.parts?.map((part) => part.name), ['startup', 'image-size', 'grading', 'exam', 'isolation']);
+      for (const axis of ['runtime', 'storageDriver', 'filesystem', 'image', 'workload'] as const) {
+        assert.deepEqual([...matrix.axes[axis]].sort(), [...(schema.definitions.axes.properties[axis]?.items.enum ?? [])].sort(), axis);
+      }
+      assert.ok(matrix.axes.concurrency.length > 1);
+      assert.equal(matrix.blockRepetitions, 5);
     });
 
     it('starts each shipped matrix with the schema comment editors pick up', async () => {
@@ -85,7 +87,15 @@ describe('loadMatrix()', () => {
         seed: 1,
         regressionThresholdPercent: 10,
         hosts: 'one',
+        parts: [{ name: 'minimal', axes: { runtime: ['runc'], storageDriver: ['copy'], filesystem: ['ext4'], image: ['tiny'], workload: ['noop'], concurrency: [1] } }],
       });
+    });
+
+    it('unites the axes of several parts in first-listed order, each part kept as written', async () => {
+      const { matrix } = await loadMatrix(valid('parts.yaml'));
+      assert.deepEqual(matrix.parts?.map((part) => part.name), ['startup', 'grading']);
+      assert.deepEqual(matrix.axes.runtime, ['runc', 'crun', 'runsc']);
+      assert.deepEqual(matrix.axes.image, ['tiny', 'grader']);
     });
 
     it('reads block-style lists like flow-style ones, keeping the listed order', async () => {
@@ -120,6 +130,7 @@ describe('loadMatrix()', () => {
       { fixture: 'duplicate-key.yaml', should: 'reports a duplicate key at its second occurrence', expected: ['DUPLICATE_KEY 11:1'] },
       { fixture: 'unknown-top-level-key.yaml', should: 'reports an unknown top-level key at the key', expected: ['UNKNOWN_KEY 10:1'] },
       { fixture: 'unknown-axis-key.yaml', should: 'reports an unknown key in axes at the key', expected: ['UNKNOWN_KEY 4:3'] },
+      { fixture: 'axes-and-parts.yaml', should: 'reports both axes and parts at parts, and an unknown runtime inside a part at that item', expected: ['UNKNOWN_KEY 10:1', 'UNKNOWN_VALUE 13:17'] },
       { fixture: 'missing-axes.yaml', should: 'reports missing axes at the mapping that lacks them', expected: ['MISSING_KEY 2:1'] },
       { fixture: 'string-repetitions.yaml', should: 'reports a string where repetitions needs an integer, at the value', expected: ['WRONG_TYPE 10:14'] },
       { fixture: 'empty-axis.yaml', should: 'reports an empty axis at its empty list', expected: ['EMPTY_AXIS 6:15'] },

@@ -83,7 +83,7 @@ describe('planCells()', () => {
         planCells(matrix, equippedHost()).map((cell) => cell.groupId),
         ['crun.copy.btrfs', 'crun.copy.ext4', 'runc.copy.btrfs', 'runc.copy.ext4'],
       );
-      const reordered = { ...matrix, axes: { ...matrix.axes, runtime: ['runc', 'crun'] } };
+      const reordered = { ...matrix, parts: undefined, axes: { ...matrix.axes, runtime: ['runc', 'crun'] } };
       assert.deepEqual(
         planCells(reordered, equippedHost()).map((cell) => cell.groupId),
         ['runc.copy.btrfs', 'runc.copy.ext4', 'crun.copy.btrfs', 'crun.copy.ext4'],
@@ -256,7 +256,7 @@ describe('requiredBinaries()', () => {
 
 describe('the feasibility table', () => {
   it('has an entry for every axis value the matrix schema accepts', () => {
-    const axisSchemas = schema.properties.axes.properties;
+    const axisSchemas = schema.definitions.axes.properties;
     for (const axis of AXES) {
       const allowed: unknown[] = 'enum' in axisSchemas[axis].items ? axisSchemas[axis].items.enum : [];
       for (const value of allowed) {
@@ -266,7 +266,7 @@ describe('the feasibility table', () => {
   });
 
   it('lets each storage driver name only runtimes and filesystems the schema knows', () => {
-    const axisSchemas = schema.properties.axes.properties;
+    const axisSchemas = schema.definitions.axes.properties;
     for (const [driver, rows] of Object.entries(STORAGE_DRIVER_SUPPORT)) {
       assert.ok(axisSchemas.storageDriver.items.enum.includes(driver), driver);
       for (const support of rows) {
@@ -277,13 +277,24 @@ describe('the feasibility table', () => {
   });
 
   it('says what every image offers and every workload needs, for each value the schema accepts', () => {
-    for (const image of schema.properties.axes.properties.image.items.enum as string[]) assert.ok(IMAGE_PROVIDES[image], image);
-    for (const workload of schema.properties.axes.properties.workload.items.enum as string[]) assert.ok(WORKLOAD_NEEDS[workload], workload);
+    for (const image of schema.definitions.axes.properties.image.items.enum as string[]) assert.ok(IMAGE_PROVIDES[image], image);
+    for (const workload of schema.definitions.axes.properties.workload.items.enum as string[]) assert.ok(WORKLOAD_NEEDS[workload], workload);
   });
 
   it('gives every storage driver the schema accepts at least one runtime', () => {
-    for (const driver of schema.properties.axes.properties.storageDriver.items.enum as string[]) {
+    for (const driver of schema.definitions.axes.properties.storageDriver.items.enum as string[]) {
       assert.ok((STORAGE_DRIVER_SUPPORT[driver] ?? []).some((row) => row.runtimes.length > 0), driver);
     }
+  });
+});
+
+describe('planCells() with parts', () => {
+  it('plans the union of the parts, each expanded on its own, a cell in two parts once', async () => {
+    const { matrix } = await loadMatrix(path.resolve(here, '../fixtures/matrices/valid/parts.yaml'));
+    const ids = planCells(matrix, equippedHost()).map((cell) => cell.id);
+    assert.deepEqual(ids, [
+      'runc.copy.ext4.tiny.noop.c1', 'runc.overlay.ext4.tiny.noop.c1', 'crun.copy.ext4.tiny.noop.c1', 'crun.overlay.ext4.tiny.noop.c1',
+      'crun.overlay.ext4.grader.grade-python.c1', 'runc.overlay.ext4.grader.grade-python.c1', 'runsc.overlay.ext4.grader.grade-python.c1',
+    ]);
   });
 });

@@ -36,9 +36,9 @@ function runOnHost(argv: string[], cwd: string): CommandRecord {
 describe('the workload registry', () => {
   it('has a workload for every value of the schema, each named as registered', () => {
     const schema = JSON.parse(readFileSync('experiments/matrix.schema.json', 'utf8')) as {
-      properties: { axes: { properties: { workload: { items: { enum: string[] } } } } };
+      definitions: { axes: { properties: { workload: { items: { enum: string[] } } } } };
     };
-    assert.deepEqual(Object.keys(WORKLOADS).sort(), [...schema.properties.axes.properties.workload.items.enum].sort());
+    assert.deepEqual(Object.keys(WORKLOADS).sort(), [...schema.definitions.axes.properties.workload.items.enum].sort());
     for (const [name, registered] of Object.entries(WORKLOADS)) assert.equal(registered.name, name);
   });
 
