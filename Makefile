@@ -7,7 +7,7 @@ RESULTS ?= results/$(NAME)
 REPORT ?= reports/$(NAME)
 CRBENCH := node bin/crbench.js
 
-.PHONY: all install report rerun test test-unit check typecheck lint clean distclean teardown help bench
+.PHONY: all install report rerun test test-unit check typecheck lint clean distclean teardown help bench docs
 
 all: help
 
@@ -51,6 +51,10 @@ lint: install
 	npx eslint .
 
 check: typecheck lint test
+
+# The README's matrix reference is generated from the schema; make test checks it is current.
+docs: install
+	node --import tsx scripts/matrix-reference.ts --write
 
 # Benchmarks print times and ratios; they are not tests (these machines are shared and noisy).
 bench: install
