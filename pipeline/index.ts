@@ -12,11 +12,11 @@
  *    │ 5 store     Sample → samples.jsonl   (appended + fsynced as measured; manifest.json)
  *    │ 6 analyse   samples → Summary        (robust statistics, bootstrap CIs)
  *    │ 7 chart     Summary → *.vl.json/svg  (pure spec builders; rendering apart)
- *    ▼ 8 report    Summary + charts → chapter5.md / .html
+ *    ▼ 8 report    Summary + charts → chapter5.md / .html / .tex (numbers.tex) / .pdf
  * ```
  * Stages 6–8 never touch the machine: a results folder renders the same report anywhere.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { removeCgroupTree } from '../provision/cgroups.ts';
@@ -332,7 +332,7 @@ export async function renderReport(resultsDir: string, outDir: string): Promise<
   const { writeReport } = await import('./report/write-report.ts');
   const results = readResults(resultsDir);
   const summary = analyseResults(results);
-  const figures = await renderFigures(summary);
+  const figures = await renderFigures({ summary, manifest: results.manifest });
   return writeReport({ summary, manifest: results.manifest, figures, outDir });
 }
 
@@ -340,5 +340,8 @@ export async function renderReport(resultsDir: string, outDir: string): Promise<
 export async function teardown(options: { purgeCache?: boolean; force?: boolean } = {}): Promise<TeardownReport> {
   const workDir = resolveWorkDir();
   if (options.force !== true) assertNoLiveRun(workDir);
-  return teardownWorkDir(workDir, options);
+  const report = await teardownWorkDir(workDir, options);
+  // A dead run's lock goes too; a live one's only when forced, which the user asked for.
+  rmSync(path.join(workDir, 'crbench.lock'), { force: true });
+  return report;
 }

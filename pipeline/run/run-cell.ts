@@ -143,7 +143,7 @@ export async function runCell(cell: Cell, context: CellContext): Promise<CellOut
     };
     const containers = Array.from({ length: cell.concurrency }, (_value, slot): Container => {
       const id = `${cell.image}-${cell.workload}-c${cell.concurrency}-b${context.block}-${warmup ? 'w' : 'r'}${rep}${alone ? '' : `-s${slot}`}`;
-      return { id, image: cell.image, dir: path.join(context.mountpoint, 'containers', id), initPid: null };
+      return { id, image: cell.image, dir: path.join(context.mountpoint, 'containers', id), workloadArgv: context.workload.argv, initPid: null };
     });
     const batchStart = performance.now();
     const results = await Promise.all(containers.map((container, slot) => runLifecycle(container, alone ? base : { ...base, slot }, context, alone)));

@@ -14,7 +14,7 @@ describe('OCI runtime adapters', () => {
   let container: Container;
   beforeEach(() => {
     workDir = mkdtempSync(path.join(os.tmpdir(), 'crbench-rt-'));
-    container = { id: 'tiny-noop-c1-r0', image: 'tiny', dir: path.join(workDir, 'mnt/containers/c'), initPid: 4242 };
+    container = { id: 'tiny-noop-c1-r0', image: 'tiny', dir: path.join(workDir, 'mnt/containers/c'), workloadArgv: ['/bin/true'], initPid: 4242 };
   });
   afterEach(() => rmSync(workDir, { recursive: true, force: true }));
 

@@ -10,6 +10,11 @@ export interface Container {
   image: string;
   /** A directory of its own on the group's volume (an OCI bundle, an LXC config, …). */
   dir: string;
+  /**
+   * What the execute phase will run: runtimes that start the workload as the container's
+   * own command (docker, podman, the INGInious way) need it at create.
+   */
+  workloadArgv: string[];
   /** The init process, where an adapter needs it (set by `afterPhase`, outside the clock). */
   initPid: number | null;
 }
