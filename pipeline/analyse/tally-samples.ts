@@ -13,10 +13,11 @@ export interface PhaseTally {
 export interface CellTally {
   phases: Map<LifecyclePhase, PhaseTally>;
   /**
-   * One value per complete repetition, in repetition order: the sum of its five phases.
-   * A repetition is complete when each of the five phases has exactly one successful
-   * sample in it; one failed (or doubly recorded) phase leaves the whole repetition out,
-   * because a life cycle with a hole in it is not a life cycle.
+   * One value per complete life cycle, in repetition then slot order: the sum of its five
+   * phases. A repetition of a cell at concurrency N holds N life cycles, one per slot. A
+   * life cycle is complete when each of the five phases has exactly one successful sample;
+   * one failed (or doubly recorded) phase leaves it out, because a life cycle with a hole in
+   * it is not a life cycle.
    */
   totalsMs: number[];
 }
@@ -32,7 +33,7 @@ export function isLifecyclePhase(phase: Sample['phase']): phase is LifecyclePhas
  */
 export function tallyMeasuredSamples(samples: readonly Sample[]): Map<string, CellTally> {
   const byCell = new Map<string, CellTally>();
-  const repsByCell = new Map<string, Map<number, { durationsMs: (number | undefined)[]; spoiled: boolean }>>();
+  const repsByCell = new Map<string, Map<string, { rep: number; slot: number; durationsMs: (number | undefined)[]; spoiled: boolean }>>();
   for (const sample of samples) {
     if (sample.warmup || !isLifecyclePhase(sample.phase)) continue;
     let cell = byCell.get(sample.cellId);
@@ -46,16 +47,16 @@ export function tallyMeasuredSamples(samples: readonly Sample[]): Map<string, Ce
     else tally.errors++;
 
     const reps = repsByCell.get(sample.cellId)!;
-    let rep = reps.get(sample.rep);
-    if (!rep) reps.set(sample.rep, (rep = { durationsMs: [], spoiled: false }));
+    const key = `${sample.rep}/${sample.slot ?? 0}`;
+    let rep = reps.get(key);
+    if (!rep) reps.set(key, (rep = { rep: sample.rep, slot: sample.slot ?? 0, durationsMs: [], spoiled: false }));
     const index = LIFECYCLE_PHASES.indexOf(sample.phase);
     if (!sample.ok || rep.durationsMs[index] !== undefined) rep.spoiled = true;
     else rep.durationsMs[index] = sample.durationMs;
   }
   for (const [cellId, reps] of repsByCell) {
     const cell = byCell.get(cellId)!;
-    for (const rep of [...reps.keys()].sort((a, b) => a - b)) {
-      const { durationsMs, spoiled } = reps.get(rep)!;
+    for (const { durationsMs, spoiled } of [...reps.values()].sort((a, b) => a.rep - b.rep || a.slot - b.slot)) {
       if (spoiled) continue;
       let sum = 0;
       let phases = 0;

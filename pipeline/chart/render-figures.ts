@@ -1,9 +1,10 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { Summary } from '../types.ts';
-import { FIGURES } from './figures.ts';
+import { FIGURES, type FigureInput } from './figures.ts';
+import { renderPdf } from './render-pdf.ts';
+import { renderPng } from './render-png.ts';
 import { renderSvg } from './render-svg.ts';
 
-/** A figure ready to be written and cited: its spec, its SVG and the words around it. */
+/** A figure ready to be written and cited: its spec, its renderings and the words around it. */
 export interface RenderedFigure {
   id: string;
   title: string;
@@ -12,23 +13,49 @@ export interface RenderedFigure {
   /** The spec as written to figures/<id>.vl.json (2-space JSON, trailing newline). */
   specJson: string;
   svg: string;
+  /** rsvg-convert's PDF of the SVG, fonts embedded, for LaTeX; absent when not asked for. */
+  pdf?: Buffer;
+  /** resvg's PNG of the SVG at twice its size; absent when not asked for. */
+  png?: Buffer;
+}
+
+export interface RenderOptions {
+  /** Also render each figure as PDF (needs rsvg-convert). Default true. */
+  pdf?: boolean;
+  /** Also render each figure as PNG (needs the DejaVu font files). Default true. */
+  png?: boolean;
 }
 
 /**
- * Stage 7: Summary → every registered figure, built and rendered, in registry order.
- * Rendered one after the other: the order of the output never depends on timing.
+ * Stage 7: Summary (+ manifest) → every registered figure whose data the summary holds,
+ * built and rendered, in registry order; a figure without data is left out, so the report
+ * numbers only what it shows. Rendered one after the other: the output never depends on
+ * timing.
+ *
+ * ```
+ * FIGURES ─1─▶ build: Vega-Lite spec, or nothing when the data is absent
+ *         ─2─▶ SVG (vega, headless, DejaVu metrics)
+ *         ─3─▶ PDF (rsvg-convert) and PNG (resvg), from that SVG
+ * ```
  */
-export async function renderFigures(summary: Summary): Promise<RenderedFigure[]> {
+export async function renderFigures(input: FigureInput, options: RenderOptions = {}): Promise<RenderedFigure[]> {
   const figures: RenderedFigure[] = [];
   for (const figure of FIGURES) {
-    const spec = figure.build(summary);
+    // 1. Build.
+    const spec = figure.build(input);
+    if (spec === undefined) continue;
+    // 2. SVG.
+    const svg = await renderSvg(spec);
+    // 3. PDF and PNG.
     figures.push({
       id: figure.id,
       title: figure.title,
-      caption: figure.caption(summary),
+      caption: figure.caption(input),
       spec,
       specJson: `${JSON.stringify(spec, null, 2)}\n`,
-      svg: await renderSvg(spec),
+      svg,
+      ...(options.pdf === false ? {} : { pdf: renderPdf(svg) }),
+      ...(options.png === false ? {} : { png: renderPng(svg) }),
     });
   }
   return figures;

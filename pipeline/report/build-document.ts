@@ -1,7 +1,11 @@
 import type { Manifest, Summary } from '../types.ts';
+import { buildInterpretationSection } from './build-interpretation-section.ts';
 import { buildProblemsSection } from './build-problems-section.ts';
+import { buildRecommendationsSection } from './build-recommendations-section.ts';
 import { buildResultsSection } from './build-results-section.ts';
 import { buildSetupSection } from './build-setup-section.ts';
+import { buildSummarySection } from './build-summary-section.ts';
+import { buildTestsSection } from './build-tests-section.ts';
 import type { ReportDocument } from './document-model.ts';
 import { figurePaths } from './figure-paths.ts';
 
@@ -17,8 +21,12 @@ export interface BuildDocumentInput {
  *
  * ```
  * # Measurements
- * ## Setup                     ← manifest: host, tools, filesystems, matrix, commands, workarounds
- * ## Results                   ← summary: table, figures, fastest configuration per phase
+ * ## Setup                     ← manifest: host, tools, filesystems, workarounds; summary: setup-step medians
+ * ## Tests                     ← manifest: matrix, phases and commands, repetitions, statistics, limits
+ * ## Results                   ← summary: per-configuration table, ranking, figures, fastest per phase
+ * ## Interpretation            ← summary.comparisons: one sentence per pair of values and phase, by axis
+ * ## Recommendations           ← summary: ranking for the reference workload, isolation classes
+ * ## Summary                   ← summary: a few generated sentences
  * ## Skipped and failed cells  ← summary: skipped, failed, failed repetitions, set-aside lines
  * ```
  */
@@ -29,8 +37,12 @@ export function buildDocument(input: BuildDocumentInput): ReportDocument {
     title: `Measurements: ${summary.matrixName}`,
     blocks: [
       { kind: 'heading', level: 1, text: 'Measurements' },
-      ...buildSetupSection(manifest),
+      ...buildSetupSection(manifest, summary),
+      ...buildTestsSection(manifest, summary),
       ...buildResultsSection(summary, figures),
+      ...buildInterpretationSection(summary),
+      ...buildRecommendationsSection(summary, manifest),
+      ...buildSummarySection(summary),
       ...buildProblemsSection(summary),
     ],
   };

@@ -1,7 +1,6 @@
 import { LIFECYCLE_PHASES, type Summary } from '../types.ts';
-import { describeCell } from './describe-cell.ts';
-import { code, text, type Block, type Inline } from './document-model.ts';
-import { plural } from './format-numbers.ts';
+import { cellStatKey, describeCell } from './describe-cell.ts';
+import { code, stat, text, type Block, type Inline } from './document-model.ts';
 
 /**
  * "## Skipped and failed cells": what the results do not show and why. Said explicitly even
@@ -12,8 +11,14 @@ export function buildProblemsSection(summary: Summary): Block[] {
     LIFECYCLE_PHASES.flatMap((phase): Inline[] => {
       const stats = cell.phases[phase];
       if (!stats || stats.errors === 0) return [];
-      const measured = stats.n + stats.errors;
-      return [[text(`${describeCell(cell, summary.cells)}, ${phase}: ${stats.errors} of ${measured} measured repetitions failed`)]];
+      const key = [...cellStatKey(cell, summary.cells), phase];
+      return [[
+        text(`${describeCell(cell, summary.cells)}, ${phase}: `),
+        stat([...key, 'errors'], String(stats.errors)),
+        text(' of '),
+        stat([...key, 'measured'], String(stats.n + stats.errors)),
+        text(' measured repetitions failed'),
+      ]];
     }),
   );
   const blocks: Block[] = [
@@ -38,7 +43,8 @@ export function buildProblemsSection(summary: Summary): Block[] {
     blocks.push({
       kind: 'paragraph',
       content: [
-        text(`${plural(summary.setAsideLines, 'line')} of `),
+        stat(['set aside lines'], String(summary.setAsideLines)),
+        text(` ${summary.setAsideLines === 1 ? 'line' : 'lines'} of `),
         code('samples.jsonl'),
         text(` ${summary.setAsideLines === 1 ? 'was' : 'were'} torn or invalid and set aside, not analysed.`),
       ],

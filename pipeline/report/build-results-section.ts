@@ -1,7 +1,8 @@
 import { LIFECYCLE_PHASES, type CellSummary, type LifecyclePhase, type PhaseStats, type Summary } from '../types.ts';
-import { describeCell } from './describe-cell.ts';
-import { text, type Block, type Inline, type TableColumn } from './document-model.ts';
-import { formatIntervalMs, formatMedianWithCi, formatMs } from './format-numbers.ts';
+import { axisValuesLabel, cellStatKey, configurationLabel, describeCell, uniqueInOrder, varyingAxes } from './describe-cell.ts';
+import { ref, stat, text, type Block, type Inline, type TableColumn } from './document-model.ts';
+import { formatFactor, formatMs } from './format-numbers.ts';
+import { isolationClassOf } from './isolation-class.ts';
 
 /** What the results section needs to know of a figure; the SVG itself is the format's business. */
 export interface FigureReference {
@@ -11,76 +12,208 @@ export interface FigureReference {
   path: string;
 }
 
+export const SUMMARY_TABLE_ID = 'per-configuration';
+export const RANKING_TABLE_ID = 'ranking';
+
 /**
- * "## Results": the table of medians with their intervals, the figures, and one sentence per
- * phase naming the fastest configuration. Every number comes from the summary.
+ * "## Results": the table of every configuration (median with its interval, percentile,
+ * n, errors, outliers per phase), the ranking by total life-cycle time, the figures, and
+ * one sentence per phase naming the fastest configuration. Every number comes from the
+ * summary and is a statistic span (a macro in LaTeX).
  */
 export function buildResultsSection(summary: Summary, figures: readonly FigureReference[]): Block[] {
   const blocks: Block[] = [{ kind: 'heading', level: 2, text: 'Results' }];
   if (summary.cells.length === 0) {
     blocks.push({ kind: 'paragraph', content: [text('No cell produced a successful measurement; see below.')] });
   } else {
+    const confidence = ciLabel(summary);
     blocks.push(
       {
         kind: 'paragraph',
         content: [
+          ref('table', SUMMARY_TABLE_ID, 1),
           text(
-            'Each entry is the median duration in milliseconds with the bootstrap 95% confidence interval ' +
-              'of the median in brackets. n counts the successful measured repetitions of a cell (warm-ups ' +
-              'excluded), errors the measured repetitions that failed; a phase whose n differs from the ' +
-              "cell's says so. The total is the sum of the phase medians.",
+            ` gives each configuration's phases: the median duration in milliseconds with the bootstrap ${confidence} ` +
+              'of the median, the 95th percentile, n (successful measured repetitions, warm-ups excluded), the ' +
+              'measured repetitions that failed, and the outliers (modified z-score above 3.5, kept in the statistics). ' +
+              'The total is the sum of the phase medians. ',
           ),
+          ref('table', RANKING_TABLE_ID, 2),
+          text(' ranks the configurations by that total.'),
         ],
       },
-      buildResultsTable(summary.cells),
+      buildSummaryTable(summary),
+      buildRankingTable(summary.cells),
     );
+  }
+  if (figures.length > 0) {
+    blocks.push({
+      kind: 'paragraph',
+      content: [
+        text('The figures show the same data: '),
+        ...figures.flatMap((figure, index): Inline => [
+          ...(index === 0 ? [] : [text(index === figures.length - 1 ? ' and ' : ', ')]),
+          ref('figure', figure.id, index + 1),
+          text(` ${FIGURE_GIST[figure.id] ?? ''}`.trimEnd()),
+        ]),
+        text('.'),
+      ],
+    });
   }
   figures.forEach((figure, index) => {
     blocks.push({ kind: 'figure', id: figure.id, number: index + 1, caption: figure.caption, path: figure.path });
   });
-  const sentences = LIFECYCLE_PHASES.flatMap((phase) => fastestSentence(summary.cells, phase) ?? []);
-  if (sentences.length > 0) blocks.push({ kind: 'list', items: sentences.map((sentence) => [text(sentence)]) });
+  const sentences = LIFECYCLE_PHASES.flatMap((phase) => {
+    const sentence = fastestSentence(summary.cells, phase, ciLabel(summary));
+    return sentence ? [sentence] : [];
+  });
+  if (sentences.length > 0) blocks.push({ kind: 'list', items: sentences });
   return blocks;
 }
 
-function buildResultsTable(cells: readonly CellSummary[]): Block {
-  const columns: TableColumn[] = [
-    { title: 'runtime', align: 'left' },
-    { title: 'driver', align: 'left' },
-    { title: 'filesystem', align: 'left' },
-    { title: 'image', align: 'left' },
-    { title: 'workload', align: 'left' },
-    { title: 'concurrency', align: 'right' },
-    ...LIFECYCLE_PHASES.map((phase): TableColumn => ({ title: `${phase} (ms)`, align: 'right' })),
-    { title: 'total (ms)', align: 'right' },
-    { title: 'n', align: 'right' },
-    { title: 'errors', align: 'right' },
-  ];
-  const rows = cells.map((cell): Inline[] => {
-    const present = Object.values(cell.phases);
-    // The cell's n is its largest phase n; phases that lost repetitions show their own.
-    const cellN = Math.max(...present.map((stats) => stats.n));
-    const errors = present.reduce((sum, stats) => sum + stats.errors, 0);
-    return [
-      [text(cell.runtime)],
-      [text(cell.storageDriver)],
-      [text(cell.filesystem)],
-      [text(cell.image)],
-      [text(cell.workload)],
-      [text(String(cell.concurrency))],
-      ...LIFECYCLE_PHASES.map((phase) => [text(formatPhaseEntry(cell.phases[phase], cellN))]),
-      [text(formatMs(cell.totalMedianMs))],
-      [text(String(cellN))],
-      [text(String(errors))],
-    ];
-  });
-  return { kind: 'table', columns, rows };
+/** A few words on what each known figure shows, for the sentence that introduces them. */
+const FIGURE_GIST: Record<string, string> = {
+  'lifecycle-breakdown': 'breaks the life cycle down into its phases',
+  'phase-medians': 'gives each phase median with its interval',
+  'total-heatmap': 'maps the total life-cycle time',
+  'launch-distribution': 'shows how launch latency is spread',
+  'storage-strategies': 'sets the storage strategies against image size',
+  'grading-time': 'compares the grading time per workload',
+  concurrency: 'follows throughput and tail latency as more containers run at once',
+};
+
+/** "95% CI", from the summary's confidence level. */
+export function ciLabel(summary: Pick<Summary, 'bootstrap'>): string {
+  return `${Math.round((summary.bootstrap?.confidence ?? 0.95) * 100)}% CI`;
 }
 
-function formatPhaseEntry(stats: PhaseStats | undefined, cellN: number): string {
-  if (!stats) return '—';
-  const entry = formatMedianWithCi(stats.medianMs, stats.ciLowMs, stats.ciHighMs);
-  return stats.n === cellN ? entry : `${entry} (n = ${stats.n})`;
+/** The per-configuration table: six rows per cell (five phases and the total). */
+function buildSummaryTable(summary: Summary): Block {
+  const cells = summary.cells;
+  const axes = varyingAxes(cells);
+  const labelAxes = axes.includes('runtime') ? axes : ['runtime' as const, ...axes];
+  const columns: TableColumn[] = [
+    { title: labelAxes.length > 3 ? 'configuration' : labelAxes.map((axis) => AXIS_TITLE[axis]).join(' · '), align: 'left' },
+    { title: 'phase', align: 'left' },
+    { title: 'median (ms)', align: 'right' },
+    { title: `${ciLabel(summary)} (ms)`, align: 'right' },
+    { title: 'p95 (ms)', align: 'right' },
+    { title: 'n', align: 'right' },
+    { title: 'errors', align: 'right' },
+    { title: 'outliers', align: 'right' },
+  ];
+  const rows: Inline[][] = [];
+  const groupStarts: number[] = [];
+  // A long name goes over two rows, the configuration above image · workload · N, so
+  // that the column stays narrow instead of wrapping.
+  const machineAxes = labelAxes.filter((axis) => axis === 'runtime' || axis === 'storageDriver' || axis === 'filesystem');
+  const jobAxes = labelAxes.filter((axis) => !(machineAxes as readonly string[]).includes(axis));
+  for (const cell of cells) {
+    const key = cellStatKey(cell, cells);
+    if (rows.length > 0) groupStarts.push(rows.length);
+    const whole = axisValuesLabel(cell, labelAxes);
+    const lines = whole.length <= LABEL_LINE_CHARS || jobAxes.length === 0 ? [whole] : [axisValuesLabel(cell, machineAxes), axisValuesLabel(cell, jobAxes)];
+    LIFECYCLE_PHASES.forEach((phase, index) => {
+      const stats = cell.phases[phase];
+      const label: Inline = [text(lines[index] ?? '')];
+      if (!stats) {
+        rows.push([label, [text(phase)], [text('not measured')], [text('—')], [text('—')], [text('0')], [text('—')], [text('—')]]);
+        return;
+      }
+      rows.push([
+        label,
+        [text(phase)],
+        [stat([...key, phase, 'median ms'], formatMs(stats.medianMs))],
+        [stat([...key, phase, 'ci low ms'], formatMs(stats.ciLowMs)), text('–'), stat([...key, phase, 'ci high ms'], formatMs(stats.ciHighMs))],
+        [stat([...key, phase, 'p95 ms'], formatMs(stats.p95Ms))],
+        [stat([...key, phase, 'n'], String(stats.n))],
+        [stat([...key, phase, 'errors'], String(stats.errors))],
+        typeof stats.outliers === 'number' ? [stat([...key, phase, 'outliers'], String(stats.outliers))] : [text('—')],
+      ]);
+    });
+    rows.push([[text('')], [text('total')], [stat([...key, 'total', 'median ms'], formatMs(cell.totalMedianMs))], [text('—')], [text('—')], [text('')], [text('')], [text('')]]);
+  }
+  return {
+    kind: 'table',
+    id: SUMMARY_TABLE_ID,
+    number: 1,
+    caption:
+      'Every measured configuration' +
+      (labelAxes.length > 3 ? ` (${labelAxes.map((axis) => AXIS_TITLE[axis]).join(' · ')})` : '') +
+      `: median duration per phase with its bootstrap ${ciLabel(summary)}, 95th percentile, n, failed repetitions and outliers; the total is the sum of the phase medians.`,
+    columns,
+    rows,
+    groupStarts,
+  };
+}
+
+/** A configuration name longer than this goes over two rows of the table. */
+const LABEL_LINE_CHARS = 24;
+
+const AXIS_TITLE: Record<string, string> = {
+  runtime: 'runtime',
+  storageDriver: 'driver',
+  filesystem: 'filesystem',
+  image: 'image',
+  workload: 'workload',
+  concurrency: 'N',
+};
+
+/**
+ * The ranking by total life-cycle time: within each combination of image, workload and
+ * concurrency (ranking across workloads would compare different jobs), fastest first,
+ * with each configuration's isolation class and its total relative to the fastest.
+ */
+function buildRankingTable(cells: readonly CellSummary[]): Block {
+  const variantAxes = varyingAxes(cells, ['image', 'workload', 'concurrency']);
+  const variantOf = (cell: CellSummary) => axisValuesLabel(cell, variantAxes);
+  const variants = uniqueInOrder(cells.map(variantOf));
+  const columns: TableColumn[] = [
+    ...(variantAxes.length > 0 ? [{ title: variantAxes.map((axis) => AXIS_TITLE[axis]).join(' · '), align: 'left' } as TableColumn] : []),
+    { title: 'rank', align: 'right' },
+    { title: 'runtime · driver · filesystem', align: 'left' },
+    { title: 'isolation', align: 'left' },
+    { title: 'total (ms)', align: 'right' },
+    { title: '× fastest', align: 'right' },
+  ];
+  const rows: Inline[][] = [];
+  const groupStarts: number[] = [];
+  for (const variant of variants) {
+    const ranked = rankByTotal(cells.filter((cell) => variantOf(cell) === variant));
+    const fastest = ranked[0]?.totalMedianMs ?? 1;
+    if (rows.length > 0) groupStarts.push(rows.length);
+    ranked.forEach((cell, index) => {
+      const key = cellStatKey(cell, cells);
+      rows.push([
+        ...(variantAxes.length > 0 ? [[text(index === 0 ? variant : '')]] : []),
+        [stat([...key, 'rank'], String(index + 1))],
+        [text(configurationLabel(cell))],
+        [text(isolationClassOf(cell.runtime))],
+        [stat([...key, 'total', 'median ms'], formatMs(cell.totalMedianMs))],
+        [stat([...key, 'total', 'relative'], formatFactor(cell.totalMedianMs / fastest)), text('×')],
+      ]);
+    });
+  }
+  return {
+    kind: 'table',
+    id: RANKING_TABLE_ID,
+    number: 2,
+    caption:
+      'Configurations ranked by total life-cycle time (sum of the phase medians), fastest first' +
+      (variantAxes.length > 0 ? `, within each ${variantAxes.map((axis) => AXIS_TITLE[axis]).join(' · ')}` : '') +
+      '; × fastest is the total relative to the first.',
+    columns,
+    rows,
+    groupStarts,
+  };
+}
+
+/** Cells by total life-cycle time, fastest first; ties keep the matrix's order. */
+export function rankByTotal<T extends Pick<CellSummary, 'totalMedianMs'>>(cells: readonly T[]): T[] {
+  return cells
+    .map((cell, index) => ({ cell, index }))
+    .sort((a, b) => a.cell.totalMedianMs - b.cell.totalMedianMs || a.index - b.index)
+    .map(({ cell }) => cell);
 }
 
 /**
@@ -88,7 +221,7 @@ function formatPhaseEntry(stats: PhaseStats | undefined, cellN: number): string 
  * Lowest median wins; on a tie the cell listed first in the matrix does, so the sentence
  * is stable. Undefined when no cell measured the phase.
  */
-export function fastestSentence(cells: readonly CellSummary[], phase: LifecyclePhase): string | undefined {
+export function fastestSentence(cells: readonly CellSummary[], phase: LifecyclePhase, confidence = '95% CI'): Inline | undefined {
   let best: { cell: CellSummary; stats: PhaseStats } | undefined;
   for (const cell of cells) {
     const stats = cell.phases[phase];
@@ -96,8 +229,16 @@ export function fastestSentence(cells: readonly CellSummary[], phase: LifecycleP
   }
   if (!best) return undefined;
   const { cell, stats } = best;
-  return (
-    `${describeCell(cell, cells)} has the shortest ${phase} phase: ${formatMs(stats.medianMs)} ms ` +
-    `(95% CI ${formatIntervalMs(stats.ciLowMs, stats.ciHighMs)}), n = ${stats.n}.`
-  );
+  const key = cellStatKey(cell, cells);
+  return [
+    text(`${describeCell(cell, cells)} has the shortest ${phase} phase: `),
+    stat([...key, phase, 'median ms'], formatMs(stats.medianMs)),
+    text(` ms (${confidence} `),
+    stat([...key, phase, 'ci low ms'], formatMs(stats.ciLowMs)),
+    text('–'),
+    stat([...key, phase, 'ci high ms'], formatMs(stats.ciHighMs)),
+    text(' ms), n = '),
+    stat([...key, phase, 'n'], String(stats.n)),
+    text('.'),
+  ];
 }

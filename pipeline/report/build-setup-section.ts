@@ -1,22 +1,22 @@
-import { LIFECYCLE_PHASES, type Manifest } from '../types.ts';
-import { compareCodeUnits, orderKeys } from './describe-cell.ts';
-import { code, text, type Block, type Inline } from './document-model.ts';
-import { formatGiB, plural } from './format-numbers.ts';
+import { SETUP_STEPS, type Manifest, type SetupStep, type SetupSummary, type Summary } from '../types.ts';
+import { compareCodeUnits, orderKeys, uniqueInOrder, varyingAxes } from './describe-cell.ts';
+import { code, stat, text, type Block, type Inline, type TableColumn } from './document-model.ts';
+import { formatGiB, formatMs, plural } from './format-numbers.ts';
 
 /**
- * "## Setup": everything needed to repeat the measurement, taken from the manifest only —
- * host, tool versions (as the binaries reported them), filesystems as made and mounted, the
- * matrix, the command behind each phase and the workarounds applied.
+ * "## Setup": the machine and how it was prepared — host, tool versions (as the binaries
+ * reported them), filesystems as made and mounted, the medians of the setup steps around
+ * the life cycle, and the workarounds applied. From the manifest, but for the setup-step
+ * medians, which come from the summary.
  */
-export function buildSetupSection(manifest: Manifest): Block[] {
+export function buildSetupSection(manifest: Manifest, summary: Pick<Summary, 'setup'>): Block[] {
   return [
     { kind: 'heading', level: 2, text: 'Setup' },
     ...buildProvenance(manifest),
     ...buildHost(manifest),
     ...buildTools(manifest),
     ...buildFilesystems(manifest),
-    ...buildMatrix(manifest),
-    ...buildPhaseCommands(manifest),
+    ...buildSetupSteps(summary.setup ?? []),
     ...buildWorkarounds(manifest),
   ];
 }
@@ -101,60 +101,71 @@ function buildFilesystems(manifest: Manifest): Block[] {
   ];
 }
 
-function buildMatrix(manifest: Manifest): Block[] {
-  const { matrix } = manifest;
-  const feasible = manifest.cells.filter((cell) => cell.feasible).length;
-  const axes = matrix.axes;
-  const axisItems: [string, (string | number)[]][] = [
-    ['runtimes', axes.runtime],
-    ['storage drivers', axes.storageDriver],
-    ['filesystems', axes.filesystem],
-    ['images', axes.image],
-    ['workloads', axes.workload],
-    ['concurrency', axes.concurrency],
-  ];
-  return [
-    { kind: 'heading', level: 3, text: 'Matrix' },
-    {
-      kind: 'list',
-      items: [
-        [text('Name: '), code(matrix.name), ...(matrix.description ? [text(`: ${matrix.description}`)] : [])],
-        [text('File: '), code(manifest.matrixPath), text(', SHA-256 '), code(manifest.matrixSha256.slice(0, 12))],
-        ...axisItems.map(([name, values]): Inline => [text(`${capitalise(name)}: ${values.join(', ')}`)]),
-        [text(`Repetitions: ${matrix.repetitions} measured per cell, after ${matrix.warmup} warm-up ${matrix.warmup === 1 ? 'repetition' : 'repetitions'} left out of the statistics`)],
-        [text(`Phase timeout: ${matrix.phaseTimeoutMs} ms`)],
-        [text(`Seed: ${matrix.seed}`)],
-        [text(`Cells: ${manifest.cells.length} planned, ${feasible} feasible on this host`)],
-      ],
-    },
-  ];
-}
+const STEP_TITLE: Record<SetupStep, string> = {
+  'provision-volume': 'volume provisioning (ms)',
+  'start-runtime': 'runtime start (ms)',
+  'import-image': 'image import (ms)',
+};
 
-function buildPhaseCommands(manifest: Manifest): Block[] {
-  const runtimes = orderKeys(Object.keys(manifest.phaseCommands), manifest.matrix.axes.runtime);
-  return [
-    { kind: 'heading', level: 3, text: 'Phase commands' },
-    {
-      kind: 'paragraph',
-      content: [text('The command timed for each life-cycle phase, per runtime, as the run recorded it.')],
-    },
-    runtimes.length === 0
-      ? { kind: 'paragraph', content: [text('No phase commands were recorded.')] }
-      : {
-          kind: 'table',
-          columns: [
-            { title: 'runtime', align: 'left' },
-            { title: 'phase', align: 'left' },
-            { title: 'command', align: 'left' },
-          ],
-          rows: runtimes.flatMap((runtime) =>
-            LIFECYCLE_PHASES.map((phase) => {
-              const command = manifest.phaseCommands[runtime]?.[phase];
-              return [[text(runtime)], [text(phase)], command ? [code(command)] : [text('not recorded')]];
-            }),
-          ),
-        },
+/**
+ * The setup steps, timed apart from the life cycle: provisioning the volume (image file,
+ * loop device, mkfs, mount), starting the runtime on it (a daemon, or state directories)
+ * and importing each image. One row per cell group, medians in milliseconds.
+ */
+function buildSetupSteps(setup: readonly SetupSummary[]): Block[] {
+  const blocks: Block[] = [{ kind: 'heading', level: 3, text: 'Setup steps' }];
+  if (setup.length === 0) {
+    blocks.push({ kind: 'paragraph', content: [text('No setup step was recorded.')] });
+    return blocks;
+  }
+  const ns = setup.map((entry) => entry.n);
+  const low = Math.min(...ns);
+  const high = Math.max(...ns);
+  blocks.push({
+    kind: 'paragraph',
+    content: [
+      text(
+        'Steps around the life cycle, timed on their own and never inside a phase: provisioning a fresh volume ' +
+          '(sparse image file, loop device, mkfs, mount), starting the runtime on it (its daemon, or its state ' +
+          `directories) and importing each image. Medians in milliseconds, of ${low === high ? `n = ${low}` : `n = ${low}–${high}`} ` +
+          `${high === 1 ? 'run' : 'runs'} per cell group.`,
+      ),
+    ],
+  });
+  const steps = SETUP_STEPS.filter((step) => setup.some((entry) => entry.step === step));
+  const images = uniqueInOrder(setup.filter((entry) => entry.step === 'import-image').map((entry) => entry.image));
+  const axes = varyingAxes(setup, ['runtime', 'storageDriver', 'filesystem']);
+  const groups = uniqueInOrder(setup.map((entry) => entry.groupId));
+  const columns: TableColumn[] = [
+    { title: 'runtime · driver · filesystem', align: 'left' },
+    ...steps.map((step): TableColumn => ({
+      title: step === 'import-image' && images.length > 1 ? `image import (ms): ${images.join(', ')}` : STEP_TITLE[step],
+      align: 'right',
+    })),
   ];
+  const rows = groups.map((groupId): Inline[] => {
+    const entries = setup.filter((entry) => entry.groupId === groupId);
+    const first = entries[0] as SetupSummary;
+    const groupKey = ['setup', ...(axes.length > 0 ? axes : (['runtime'] as const)).map((axis) => first[axis])];
+    return [
+      [text(`${first.runtime} · ${first.storageDriver} · ${first.filesystem}`)],
+      ...steps.map((step): Inline => {
+        const ofStep = entries.filter((entry) => entry.step === step);
+        if (ofStep.length === 0) return [text('—')];
+        if (step !== 'import-image' || images.length === 1) {
+          const entry = ofStep[0] as SetupSummary;
+          return [stat([...groupKey, step, 'median ms'], formatMs(entry.medianMs))];
+        }
+        return images.flatMap((image, index): Inline => {
+          const entry = ofStep.find((candidate) => candidate.image === image);
+          const value = entry ? stat([...groupKey, image, step, 'median ms'], formatMs(entry.medianMs)) : text('—');
+          return index === 0 ? [value] : [text(', '), value];
+        });
+      }),
+    ];
+  });
+  blocks.push({ kind: 'table', columns, rows });
+  return blocks;
 }
 
 function buildWorkarounds(manifest: Manifest): Block[] {
@@ -174,8 +185,4 @@ function buildWorkarounds(manifest: Manifest): Block[] {
 function quoteArg(arg: string): string {
   if (/^[\w@%+=:,./-]+$/.test(arg)) return arg;
   return `'${arg.replaceAll("'", `'\\''`)}'`;
-}
-
-function capitalise(word: string): string {
-  return word.charAt(0).toUpperCase() + word.slice(1);
 }

@@ -1,6 +1,11 @@
-import type { CellSummary } from '../types.ts';
+import { AXES, type Axis, type CellSummary } from '../types.ts';
 
 type CellAxes = Pick<CellSummary, 'runtime' | 'storageDriver' | 'filesystem' | 'image' | 'workload' | 'concurrency'>;
+
+/** Of `axes` (all by default), those whose value differs between some of the peers. */
+export function varyingAxes<K extends Axis>(peers: readonly Pick<CellSummary, K>[], axes: readonly K[] = AXES as readonly Axis[] as readonly K[]): K[] {
+  return axes.filter((axis) => new Set(peers.map((peer) => peer[axis])).size > 1);
+}
 
 /**
  * A short name for a cell among its peers, naming only the axes that vary between them:
@@ -19,6 +24,27 @@ export function describeCell(cell: CellAxes, peers: readonly CellAxes[]): string
   return details.length > 0 ? `${label}, ${details.join(', ')}` : label;
 }
 
+/** "runc · copy · ext4": runtime, storage driver and filesystem, what a platform configures. */
+export function configurationLabel(cell: Pick<CellSummary, 'runtime' | 'storageDriver' | 'filesystem'>): string {
+  return `${cell.runtime} · ${cell.storageDriver} · ${cell.filesystem}`;
+}
+
+/** "tiny · noop · N=4": the given axes' values ('' for none), concurrency as N=4. */
+export function axisValuesLabel(cell: CellAxes, axes: readonly Axis[]): string {
+  return axes.map((axis) => (axis === 'concurrency' ? `N=${cell.concurrency}` : cell[axis])).join(' · ');
+}
+
+/**
+ * The words naming a cell's statistics: the values of the axes that vary among its peers,
+ * runtime always first, concurrency as "conc" + N. With only runtime and filesystem varying,
+ * runc on ext4 gives ['runc', 'ext4'], and its launch median the macro
+ * \crbRuncExtFourLaunchMedianMs.
+ */
+export function cellStatKey(cell: CellAxes, peers: readonly CellAxes[]): string[] {
+  const axes = varyingAxes(peers).filter((axis) => axis !== 'runtime');
+  return [cell.runtime, ...axes.map((axis) => (axis === 'concurrency' ? `conc ${cell.concurrency}` : String(cell[axis])))];
+}
+
 /**
  * Orders keys the matrix lists first, in its order, then any others in code-unit order
  * (not localeCompare, which depends on the ICU data of the machine).
@@ -32,4 +58,9 @@ export function orderKeys(keys: Iterable<string>, preferred: readonly string[]):
 
 export function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Values in order of first appearance, duplicates dropped. */
+export function uniqueInOrder<T>(values: Iterable<T>): T[] {
+  return [...new Set(values)];
 }

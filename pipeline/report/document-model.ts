@@ -4,10 +4,20 @@
  * escaping is the job of each format, so no format can be fooled by another's syntax.
  */
 
-/** A run of text; `code` marks commands, paths and identifiers (monospace, verbatim). */
+/** A run of text. At most one of `code`, `stat` and `ref` is set. */
 export interface Span {
   text: string;
+  /** Commands, paths and identifiers: monospace, verbatim. */
   code?: boolean;
+  /**
+   * A statistic, `text` its formatted value and `stat` its name as words, e.g.
+   * ['runc', 'ext4', 'launch', 'median', 'ms']. Markdown and HTML show the text; LaTeX
+   * writes a macro named after the words (\crbRuncExtFourLaunchMedianMs) and defines it
+   * once in numbers.tex, so the thesis can cite the same number.
+   */
+  stat?: readonly string[];
+  /** A numbered figure or table: "Figure 3" here, a \ref in LaTeX. */
+  ref?: { kind: 'figure' | 'table'; id: string };
 }
 
 /** Inline content: a sequence of spans. */
@@ -23,7 +33,17 @@ export type Block =
   | { kind: 'heading'; level: 1 | 2 | 3; text: string }
   | { kind: 'paragraph'; content: Inline }
   | { kind: 'list'; items: Inline[] }
-  | { kind: 'table'; columns: TableColumn[]; rows: Inline[][] }
+  | {
+      kind: 'table';
+      columns: TableColumn[];
+      rows: Inline[][];
+      /** A numbered table has an id (for references), a number and a caption. */
+      id?: string;
+      number?: number;
+      caption?: string;
+      /** Indices of rows that start a group; LaTeX leaves a little space before them. */
+      groupStarts?: number[];
+    }
   /** `path` is relative to the report, e.g. figures/phase-medians.svg. */
   | { kind: 'figure'; id: string; number: number; caption: string; path: string };
 
@@ -41,4 +61,19 @@ export function text(value: string): Span {
 /** Verbatim text: a command, a path, an identifier. */
 export function code(value: string): Span {
   return { text: value, code: true };
+}
+
+/** A statistic: its formatted value, named by `key` (see Span.stat). */
+export function stat(key: readonly (string | number)[], formatted: string): Span {
+  return { text: formatted, stat: key.map(String) };
+}
+
+/** "Figure 3" / "Table 2", pointing at the block with that id. */
+export function ref(kind: 'figure' | 'table', id: string, number: number): Span {
+  return { text: `${kind === 'figure' ? 'Figure' : 'Table'} ${number}`, ref: { kind, id } };
+}
+
+/** The text of some inline content, as a reader sees it. */
+export function plainText(inline: Inline): string {
+  return inline.map((span) => span.text).join('');
 }

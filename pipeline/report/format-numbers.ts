@@ -26,6 +26,33 @@ export function formatIntervalMs(lowMs: number, highMs: number): string {
   return `${formatMs(lowMs)}–${formatMs(highMs)} ms`;
 }
 
+/**
+ * A ratio or speed-up factor to 3 significant digits: "2.38" (as in 2.38×), "1.04", "12.5";
+ * whole numbers from 1000 on. The same precision as the medians it is the ratio of.
+ */
+export function formatFactor(factor: number): string {
+  if (!Number.isFinite(factor)) return String(factor);
+  if (Math.abs(factor) >= 999.5) return factor.toFixed(0);
+  return factor.toPrecision(3);
+}
+
+/**
+ * A p-value with its relation, as a sentence writes it after "p": "< 0.001" below 0.001
+ * (a normal approximation says nothing finer), "= 0.012" with three decimals below 0.1,
+ * where the 0.05 threshold must be readable, and "= 0.41" above.
+ */
+export function formatPValue(p: number): string {
+  if (!Number.isFinite(p)) return `= ${String(p)}`;
+  if (p < 0.001) return '< 0.001';
+  if (p < 0.1) return `= ${p.toFixed(3)}`;
+  return `= ${p.toFixed(2)}`;
+}
+
+/** Bytes as MiB to 3 significant digits: "1.10 MiB", "249 MiB", "1536 MiB". */
+export function formatMiB(bytes: number): string {
+  return `${formatFactor(bytes / 2 ** 20)} MiB`;
+}
+
 /** Bytes as GiB with one decimal: "24.0 GiB". */
 export function formatGiB(bytes: number): string {
   return `${(bytes / 2 ** 30).toFixed(1)} GiB`;

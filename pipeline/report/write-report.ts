@@ -6,34 +6,46 @@ import { figurePaths } from './figure-paths.ts';
 import { REPORT_FORMATS } from './formats/index.ts';
 import type { FigureAsset } from './formats/report-format.ts';
 
+/** A rendered figure as the chart stage hands it over (RenderedFigure fits). */
+export interface ReportFigure extends FigureAsset {
+  caption: string;
+  specJson: string;
+  /** Written as figures/<id>.png when present. */
+  png?: Uint8Array;
+}
+
 export interface WriteReportInput {
   summary: Summary;
   manifest: Manifest;
   /** The rendered figures (stage 7), written beside the chapter and embedded in it. */
-  figures: readonly (FigureAsset & { caption: string; specJson: string })[];
+  figures: readonly ReportFigure[];
   /** Created when missing; files already there with the same names are replaced. */
   outDir: string;
+  /** The formats to write, by id (markdown, html, latex, pdf); all by default. */
+  formats?: readonly string[];
 }
 
 /**
  * Stage 8: Summary + manifest → the chapter in every registered format, with its figures.
- * Reads no clock and no environment, so the same inputs write the same bytes.
+ * Reads no clock and no environment, so the same inputs write the same bytes (pdflatex
+ * runs with its clock pinned; see formats/pdf.ts).
  *
  * ```
- * summary ─1─▶ figures: spec (figures/<id>.vl.json) + SVG (figures/<id>.svg)
- *         ─2─▶ document (format-neutral, from summary + manifest)
- *         ─3─▶ each format: chapter5.md, chapter5.html, …
+ * figures ─1─▶ figures/<id>.vl.json, .svg, .pdf, .png (as rendered by the chart stage)
+ * summary ─2─▶ document (format-neutral, from summary + manifest; figures numbered 1…)
+ *         ─3─▶ each format: chapter5.md, chapter5.html, chapter5.tex + numbers.tex, chapter5.pdf
  * ```
  *
  * @returns the paths written (joined onto outDir), in the order written.
  */
 export async function writeReport(input: WriteReportInput): Promise<string[]> {
   const { summary, manifest, figures, outDir } = input;
+  const formats = REPORT_FORMATS.filter((format) => input.formats === undefined || input.formats.includes(format.id));
   const written: string[] = [];
-  const write = async (relativePath: string, content: string) => {
+  const write = async (relativePath: string, content: string | Uint8Array) => {
     const path = join(outDir, relativePath);
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, content, 'utf8');
+    await writeFile(path, content);
     written.push(path);
   };
 
@@ -42,12 +54,16 @@ export async function writeReport(input: WriteReportInput): Promise<string[]> {
     const paths = figurePaths(figure.id);
     await write(paths.spec, figure.specJson);
     await write(paths.svg, figure.svg);
+    if (figure.pdf) await write(paths.pdf, figure.pdf);
+    if (figure.png) await write(paths.png, figure.png);
   }
 
   // 2. The document.
   const doc = buildDocument({ summary, manifest, figures });
 
-  // 3. Every format.
-  for (const format of REPORT_FORMATS) await write(format.fileName, format.render(doc, figures));
+  // 3. Every format, each rendered completely before any of its files is written.
+  for (const format of formats) {
+    for (const file of await format.render(doc, figures)) await write(file.path, file.content);
+  }
   return written;
 }

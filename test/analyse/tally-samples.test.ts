@@ -50,3 +50,14 @@ describe('tallyMeasuredSamples()', () => {
     assert.deepEqual(durationsOf(tallyMeasuredSamples([sample('create', 0, 1)]).get('c'), 'launch'), []);
   });
 });
+
+describe('tallyMeasuredSamples() at concurrency above 1', () => {
+  it('sums each container of a batch as a life cycle of its own, by repetition then slot', () => {
+    const at = (rep: number, slot: number, phase: (typeof LIFECYCLE_PHASES)[number], durationMs: number): Sample => ({
+      schemaVersion: 1, cellId: 'c4', groupId: 'g', runtime: 'runc', storageDriver: 'overlay', filesystem: 'ext4', image: 'tiny', workload: 'noop',
+      concurrency: 2, phase, block: 0, rep, slot, warmup: false, durationMs, ok: true, startedAt: '',
+    });
+    const samples = [0, 1].flatMap((slot) => LIFECYCLE_PHASES.map((phase) => at(0, slot, phase, slot === 0 ? 1 : 10)));
+    assert.deepEqual(tallyMeasuredSamples(samples).get('c4')?.totalsMs, [5, 50]);
+  });
+});

@@ -1,21 +1,20 @@
 import { strict as assert } from 'node:assert';
 import { buildDocument } from '../../pipeline/report/build-document.ts';
 import { text, type ReportDocument } from '../../pipeline/report/document-model.ts';
-import { htmlFormat } from '../../pipeline/report/formats/html.ts';
+import { inlineSvg, renderHtml } from '../../pipeline/report/formats/html.ts';
 import type { Summary } from '../../pipeline/types.ts';
-import { loadResultsFixture, loadSummaryFixture } from '../fixtures/results/load-fixture.ts';
+import { loadSummaryPair } from '../fixtures/summaries/load-summary.ts';
 
 const SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>';
 
 describe('htmlFormat', () => {
-  const { manifest } = loadResultsFixture();
-  const summary = loadSummaryFixture();
+  const { summary, manifest } = loadSummaryPair('chapter5');
   const figures = [{ id: 'phase-medians', caption: 'Median per phase.', svg: SVG }];
-  const html = htmlFormat.render(buildDocument({ summary, manifest, figures }), figures);
+  const html = renderHtml(buildDocument({ summary, manifest, figures }), figures);
 
   it('is one HTML5 document with a charset and a title', () => {
     assert.ok(html.startsWith('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">'));
-    assert.match(html, /<title>Measurements: chapter5-small<\/title>/);
+    assert.match(html, /<title>Measurements: chapter5<\/title>/);
     assert.ok(html.endsWith('</html>\n'));
   });
 
@@ -26,17 +25,18 @@ describe('htmlFormat', () => {
   });
 
   it('references nothing outside itself', () => {
-    assert.ok(!/(src|href)="https?:/.test(html));
-    assert.ok(!/<link\b|<script\b|@import|url\(/.test(html));
+    assert.ok(!/(src|href)="(https?:|\/\/)/.test(html));
+    assert.ok(!/<link\b|<script\b|@import|url\((?!#)/.test(html));
   });
 
   it('keeps its style inline', () => {
     assert.match(html, /<style>[^<]+<\/style>/);
   });
 
-  it('renders the results as a table with right-aligned numbers', () => {
-    assert.match(html, /<th style="text-align:right">create \(ms\)<\/th>/);
-    assert.match(html, /<td style="text-align:right">11\.7 \[11\.3–12\.3\]<\/td>/);
+  it('renders the results as tables with right-aligned numbers', () => {
+    assert.match(html, /<th style="text-align:right">median \(ms\)<\/th>/);
+    const median = summary.cells[0]?.phases.create?.medianMs.toPrecision(3);
+    assert.ok(html.includes(`<td style="text-align:right">${median}</td>`));
   });
 
   it('escapes markup in data, in the text and in the title', () => {
@@ -45,7 +45,7 @@ describe('htmlFormat', () => {
       matrixName: '<b>matrix</b>',
       failed: [{ cellId: 'x', error: '<script>alert("pwned")</script> & more' }],
     };
-    const page = htmlFormat.render(buildDocument({ summary: hostile, manifest, figures }), figures);
+    const page = renderHtml(buildDocument({ summary: hostile, manifest, figures }), figures);
     assert.ok(!page.includes('<script>'));
     assert.ok(page.includes('&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; &amp; more'));
     assert.match(page, /<title>Measurements: &lt;b&gt;matrix&lt;\/b&gt;<\/title>/);
@@ -59,6 +59,16 @@ describe('htmlFormat', () => {
         { kind: 'figure', id: 'other', number: 1, caption: 'c', path: 'figures/other.svg' },
       ],
     };
-    assert.match(htmlFormat.render(doc, []), /<img src="figures\/other\.svg" alt="c">/);
+    assert.match(renderHtml(doc, []), /<img src="figures\/other\.svg" alt="c">/);
+  });
+});
+
+describe('inlineSvg()', () => {
+  it('prefixes ids and their references with the figure id, so figures on one page keep their own', () => {
+    const svg = '<svg><defs><linearGradient id="gradient_0"/><clipPath id="clip1"/></defs><rect fill="url(#gradient_0)" clip-path="url(#clip1)"/></svg>';
+    assert.equal(
+      inlineSvg(svg, 'x', 'total-heatmap'),
+      '<svg role="img" aria-label="x"><defs><linearGradient id="total-heatmap-gradient_0"/><clipPath id="total-heatmap-clip1"/></defs><rect fill="url(#total-heatmap-gradient_0)" clip-path="url(#total-heatmap-clip1)"/></svg>',
+    );
   });
 });

@@ -1,12 +1,11 @@
 import { strict as assert } from 'node:assert';
 import MarkdownIt from 'markdown-it';
-import { buildDocument } from '../../pipeline/report/build-document.ts';
 import { code, text, type ReportDocument } from '../../pipeline/report/document-model.ts';
-import { escapeMarkdown, markdownFormat } from '../../pipeline/report/formats/markdown.ts';
+import { escapeMarkdown, renderMarkdown } from '../../pipeline/report/formats/markdown.ts';
 import { expectGolden } from '../fixtures/golden/expect-golden.ts';
-import { loadResultsFixture, loadSummaryFixture } from '../fixtures/results/load-fixture.ts';
+import { fixtureDocument } from './report-fixture.ts';
 
-const render = (doc: ReportDocument) => markdownFormat.render(doc, []);
+const render = (doc: ReportDocument) => renderMarkdown(doc);
 /** What a reader sees: the Markdown rendered to HTML by a CommonMark renderer with GFM tables. */
 const toHtml = (markdown: string) => new MarkdownIt({ html: false }).render(markdown);
 
@@ -18,41 +17,42 @@ function section(markdown: string, title: string): string {
   return `${markdown.slice(start + 1, end < 0 ? undefined : end).trimEnd()}\n`;
 }
 
+const SECTIONS = ['Setup', 'Tests', 'Results', 'Interpretation', 'Recommendations', 'Summary', 'Skipped and failed cells'];
+
 describe('markdownFormat', () => {
-  const { manifest } = loadResultsFixture();
-  const summary = loadSummaryFixture();
-  const figures = [{ id: 'phase-medians', caption: 'Median per phase.' }];
-  const markdown = render(buildDocument({ summary, manifest, figures }));
+  const markdown = render(fixtureDocument('chapter5'));
 
-  it('writes the Setup section of the fixture as in its golden file', () => {
-    expectGolden('chapter5-setup.md', section(markdown, 'Setup'));
+  for (const title of SECTIONS) {
+    it(`writes the ${title} section of the chapter5 fixture as in its golden file (UPDATE_GOLDEN=1 rewrites it)`, () => {
+      const slug = title.toLowerCase().replace(/[^a-z]+/g, '-');
+      expectGolden(`report-chapter5-${slug}.md`, section(markdown, title));
+    });
+  }
+
+  it('writes the Recommendations and Interpretation of the wide fixture as in their golden files', () => {
+    const wide = render(fixtureDocument('wide'));
+    expectGolden('report-wide-recommendations.md', section(wide, 'Recommendations'));
+    expectGolden('report-wide-interpretation.md', section(wide, 'Interpretation'));
   });
 
-  it('writes the results table of the fixture as in its golden file', () => {
-    const lines = markdown.split('\n');
-    const start = lines.findIndex((line) => line.startsWith('| runtime | driver |'));
-    const end = lines.findIndex((line, i) => i > start && !line.startsWith('|'));
-    assert.ok(start >= 0 && end > start);
-    expectGolden('chapter5-results-table.md', `${lines.slice(start, end).join('\n')}\n`);
+  it('links each figure as an image with its caption as alt text, and numbers the captions', () => {
+    assert.match(markdown, /^!\[Median duration of each life-cycle phase, stacked[^\]]*\]\(figures\/lifecycle-breakdown\.svg\)$/m);
+    assert.match(markdown, /^\*Figure 1: Median duration of each life-cycle phase, stacked/m);
+    assert.match(markdown, /^\*Figure 4: Spread of the launch phase/m);
   });
 
-  it('writes the skipped and failed section of the fixture as in its golden file', () => {
-    expectGolden('chapter5-skipped-failed.md', section(markdown, 'Skipped and failed cells'));
-  });
-
-  it('links the figure as an image with its caption as alt text, and numbers the caption', () => {
-    assert.match(markdown, /^!\[Median per phase\.\]\(figures\/phase-medians\.svg\)$/m);
-    assert.match(markdown, /^\*Figure 1: Median per phase\.\*$/m);
+  it('captions the numbered tables above them', () => {
+    assert.match(markdown, /^\*Table 1: Every measured configuration[^\n]*\*\n\n\| runtime · filesystem \| phase \|/m);
   });
 
   it('starts with the chapter heading and ends with one newline', () => {
     assert.ok(markdown.startsWith('# Measurements\n\n## Setup\n'));
-    assert.ok(markdown.endsWith('.\n') && !markdown.endsWith('\n\n'));
+    assert.ok(markdown.endsWith('\n') && !markdown.endsWith('\n\n'));
   });
 
   it('renders every table row with the same number of cells as its header', () => {
     const tables = toHtml(markdown).split('<table>').slice(1);
-    assert.equal(tables.length, 4);
+    assert.equal(tables.length, 6);
     for (const table of tables) {
       const header = (table.split('</thead>')[0]?.match(/<th[ >]/g) ?? []).length;
       const body = (table.split('<tbody>')[1] ?? '').split('</tbody>')[0] ?? '';

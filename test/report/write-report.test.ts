@@ -1,57 +1,83 @@
 import { strict as assert } from 'node:assert';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderFigures } from '../../pipeline/chart/render-figures.ts';
+import { renderFigures, type RenderedFigure } from '../../pipeline/chart/render-figures.ts';
 import { writeReport } from '../../pipeline/report/write-report.ts';
 import { loadResultsFixture, loadSummaryFixture } from '../fixtures/results/load-fixture.ts';
+import { loadSummaryPair } from '../fixtures/summaries/load-summary.ts';
 
-const FILES = ['figures/phase-medians.vl.json', 'figures/phase-medians.svg', 'chapter5.md', 'chapter5.html'];
+const FIGURE_IDS = ['lifecycle-breakdown', 'phase-medians', 'total-heatmap', 'launch-distribution'];
+const FIGURE_FILES = FIGURE_IDS.flatMap((id) => ['vl.json', 'svg', 'pdf', 'png'].map((ext) => `figures/${id}.${ext}`));
+const CHAPTER_FILES = ['chapter5.md', 'chapter5.html', 'chapter5.tex', 'numbers.tex', 'chapter5.pdf'];
+/** What must be the same bytes for the same summary and manifest. */
+const BYTE_STABLE = [...FIGURE_FILES, ...CHAPTER_FILES];
 
 describe('writeReport()', () => {
-  const { manifest } = loadResultsFixture();
-  const summary = loadSummaryFixture();
+  const { summary, manifest } = loadSummaryPair('chapter5');
+  let figures: RenderedFigure[] = [];
   let scratch = '';
   before(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'crbench-report-'));
+    figures = await renderFigures({ summary, manifest });
   });
   after(async () => {
     await rm(scratch, { recursive: true, force: true });
   });
 
-  it('creates the folder and writes the chapter in Markdown and HTML with its figure, returning the paths', async () => {
+  it('creates the folder and writes every format with its figures, returning the paths in order', async () => {
     const outDir = join(scratch, 'new', 'report');
-    const written = await writeReport({ summary, manifest, figures: await renderFigures(summary), outDir });
-    assert.deepEqual(written, FILES.map((file) => join(outDir, file)));
-    for (const path of written) assert.ok((await readFile(path, 'utf8')).length > 0, path);
+    const written = await writeReport({ summary, manifest, figures, outDir });
+    assert.deepEqual(written, [...FIGURE_FILES, ...CHAPTER_FILES].map((file) => join(outDir, file)));
+    for (const path of written) assert.ok((await readFile(path)).length > 0, path);
+    assert.deepEqual((await readdir(outDir)).sort(), ['chapter5.html', 'chapter5.md', 'chapter5.pdf', 'chapter5.tex', 'figures', 'numbers.tex']);
   });
 
-  it('writes byte-identical files when run twice', async () => {
+  it('writes byte-identical files, PDF and PNG included, when the figures are rendered and written again', async () => {
     const first = join(scratch, 'first');
     const second = join(scratch, 'second');
-    await writeReport({ summary, manifest, figures: await renderFigures(summary), outDir: first });
-    await writeReport({ summary, manifest, figures: await renderFigures(summary), outDir: second });
-    for (const file of FILES) {
+    await writeReport({ summary, manifest, figures, outDir: first });
+    await writeReport({ summary, manifest, figures: await renderFigures({ summary, manifest }), outDir: second });
+    for (const file of BYTE_STABLE) {
       assert.ok((await readFile(join(first, file))).equals(await readFile(join(second, file))), file);
     }
   });
 
-  it('links in Markdown the SVG it wrote, and inlines the same SVG in HTML', async () => {
+  it('links in Markdown the SVG it wrote, inlines the same SVG in HTML, and includes its PDF in LaTeX', async () => {
     const outDir = join(scratch, 'links');
-    await writeReport({ summary, manifest, figures: await renderFigures(summary), outDir });
+    await writeReport({ summary, manifest, figures, outDir, formats: ['markdown', 'html', 'latex'] });
     const markdown = await readFile(join(outDir, 'chapter5.md'), 'utf8');
     const html = await readFile(join(outDir, 'chapter5.html'), 'utf8');
-    const svg = await readFile(join(outDir, 'figures/phase-medians.svg'), 'utf8');
-    assert.match(markdown, /\]\(figures\/phase-medians\.svg\)/);
-    assert.ok(html.includes(svg.replace(/^<svg/, '')));
-    assert.ok(html.includes('<svg role="img"'));
-    assert.ok(!/(src|href)="http/.test(html));
+    const latex = await readFile(join(outDir, 'chapter5.tex'), 'utf8');
+    const svg = await readFile(join(outDir, 'figures/total-heatmap.svg'), 'utf8');
+    assert.match(markdown, /\]\(figures\/total-heatmap\.svg\)/);
+    assert.ok(html.includes(svg.replace(/^<svg/, '').replace(/id="gradient_0"/, 'id="total-heatmap-gradient_0"').replace('url(#gradient_0)', 'url(#total-heatmap-gradient_0)')));
+    assert.match(latex, /\{figures\/total-heatmap\.pdf\}/);
+  });
+
+  it('writes only the formats asked for', async () => {
+    const outDir = join(scratch, 'some');
+    const written = await writeReport({ summary, manifest, figures, outDir, formats: ['markdown'] });
+    assert.deepEqual(written.filter((path) => !path.includes('/figures/')), [join(outDir, 'chapter5.md')]);
   });
 
   it('writes the chart spec as the figure registry builds it', async () => {
     const outDir = join(scratch, 'spec');
-    await writeReport({ summary, manifest, figures: await renderFigures(summary), outDir });
+    await writeReport({ summary, manifest, figures, outDir, formats: [] });
     const spec = JSON.parse(await readFile(join(outDir, 'figures/phase-medians.vl.json'), 'utf8'));
-    assert.equal(spec.data.values.length, 25);
+    assert.equal(spec.data.values.length, 30);
+  });
+
+  it('renders the analyse stage’s own golden summary, whatever fields it has yet', async () => {
+    const golden = loadSummaryFixture();
+    const goldenManifest = loadResultsFixture().manifest;
+    const outDir = join(scratch, 'golden');
+    const written = await writeReport({
+      summary: golden,
+      manifest: goldenManifest,
+      figures: await renderFigures({ summary: golden, manifest: goldenManifest }),
+      outDir,
+    });
+    assert.ok(written.some((path) => path.endsWith('chapter5.pdf')));
   });
 });

@@ -1,6 +1,7 @@
 import MarkdownIt from 'markdown-it';
+import type { ReportDocument } from '../document-model.ts';
 import { figurePaths } from '../figure-paths.ts';
-import { markdownFormat } from './markdown.ts';
+import { renderMarkdown } from './markdown.ts';
 import type { FigureAsset, ReportFormat } from './report-format.ts';
 
 /**
@@ -12,53 +13,62 @@ import type { FigureAsset, ReportFormat } from './report-format.ts';
  */
 export const htmlFormat: ReportFormat = {
   id: 'html',
-  fileName: 'chapter5.html',
-  render: (doc, figures) => {
-    const body = markdownRenderer(figures).render(markdownFormat.render(doc, figures));
-    return [
-      '<!DOCTYPE html>',
-      '<html lang="en">',
-      '<head>',
-      '<meta charset="utf-8">',
-      '<meta name="viewport" content="width=device-width, initial-scale=1">',
-      `<title>${escapeHtml(doc.title)}</title>`,
-      `<style>${STYLE}</style>`,
-      '</head>',
-      '<body>',
-      '<main>',
-      body.trimEnd(),
-      '</main>',
-      '</body>',
-      '</html>',
-      '',
-    ].join('\n');
-  },
+  fileNames: ['chapter5.html'],
+  render: (doc, figures) => [{ path: 'chapter5.html', content: renderHtml(doc, figures) }],
 };
+
+/** The document as one HTML page, figures inlined. */
+export function renderHtml(doc: ReportDocument, figures: readonly FigureAsset[]): string {
+  const body = markdownRenderer(figures).render(renderMarkdown(doc));
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(doc.title)}</title>`,
+    `<style>${STYLE}</style>`,
+    '</head>',
+    '<body>',
+    '<main>',
+    body.trimEnd(),
+    '</main>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
 
 /** A markdown-it whose images of known figures become the inline SVG, labelled with the alt text. */
 function markdownRenderer(figures: readonly FigureAsset[]) {
   const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
-  const svgByPath = new Map<string, string>(figures.map((figure) => [figurePaths(figure.id).svg, figure.svg]));
+  const svgByPath = new Map<string, { id: string; svg: string }>(figures.map((figure) => [figurePaths(figure.id).svg, figure]));
   const renderImage = md.renderer.rules.image;
   md.renderer.rules.image = (tokens, idx, options, env, self) => {
     const token = tokens[idx];
-    const svg = token ? svgByPath.get(String(token.attrGet('src') ?? '')) : undefined;
-    if (!token || svg === undefined) {
+    const figure = token ? svgByPath.get(String(token.attrGet('src') ?? '')) : undefined;
+    if (!token || figure === undefined) {
       return renderImage ? renderImage(tokens, idx, options, env, self) : self.renderToken(tokens, idx, options);
     }
     const label = self.renderInlineAsText(token.children ?? [], options, env);
-    return inlineSvg(svg, label);
+    return inlineSvg(figure.svg, label, figure.id);
   };
   return md;
 }
 
 /**
  * The SVG as an element of the page: without an XML prolog, marked as one image for screen
- * readers, scaled down with the page (the style sets max-width).
+ * readers, scaled down with the page (the style sets max-width). Its ids (Vega's clip paths
+ * and gradients, numbered from 1 in every figure) get the figure's id as a prefix: in one
+ * page, two figures' "clip1" would otherwise clip each other's marks.
  */
-function inlineSvg(svg: string, label: string): string {
+export function inlineSvg(svg: string, label: string, figureId: string): string {
+  const prefix = `${figureId.replace(/[^\w-]/g, '_')}-`;
   return svg
     .replace(/^<\?xml[^>]*>\s*/, '')
+    .replace(/\bid="([^"]+)"/g, (_, id: string) => `id="${prefix}${id}"`)
+    .replace(/url\(#([^)]+)\)/g, (_, id: string) => `url(#${prefix}${id})`)
+    .replace(/\bhref="#([^"]+)"/g, (_, id: string) => `href="#${prefix}${id}"`)
     .replace(/^<svg\b/, `<svg role="img" aria-label="${escapeHtml(label)}"`);
 }
 
@@ -73,7 +83,7 @@ export function escapeHtml(value: string): string {
 
 /** Readable on screen and in print, tables with lined-up digits; no web fonts. */
 const STYLE = [
-  'body{margin:0;font-family:Helvetica,Arial,sans-serif;line-height:1.5;color:#1a1a1a;background:#fff}',
+  'body{margin:0;font-family:"DejaVu Sans",Verdana,sans-serif;line-height:1.5;color:#1a1a1a;background:#fff}',
   'main{max-width:72rem;margin:0 auto;padding:1.5rem}',
   'h1,h2,h3{line-height:1.2}',
   'h2{margin-top:2.5rem;border-bottom:1px solid #ddd;padding-bottom:.25rem}',

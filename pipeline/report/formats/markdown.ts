@@ -1,16 +1,22 @@
-import type { Block, Inline, Span } from '../document-model.ts';
+import type { Block, Inline, ReportDocument, Span } from '../document-model.ts';
 import type { ReportFormat } from './report-format.ts';
 
 /**
- * GitHub-flavoured Markdown as code-hosting sites render it: pipe tables, figures as image
- * links to the SVG next to the file, captions in italics below. Figures are linked, not
- * embedded, so `figures` is not needed here.
+ * GitHub-flavoured Markdown as code-hosting sites render it: pipe tables with their
+ * captions in italics above, figures as image links to the SVG next to the file with their
+ * captions in italics below, statistics and references as plain text. Figures are linked,
+ * not embedded, so `figures` is not needed here.
  */
 export const markdownFormat: ReportFormat = {
   id: 'markdown',
-  fileName: 'chapter5.md',
-  render: (doc) => `${doc.blocks.map(renderBlock).join('\n\n')}\n`,
+  fileNames: ['chapter5.md'],
+  render: (doc) => [{ path: 'chapter5.md', content: renderMarkdown(doc) }],
 };
+
+/** The document as Markdown: blocks separated by a blank line, one newline at the end. */
+export function renderMarkdown(doc: ReportDocument): string {
+  return `${doc.blocks.map(renderBlock).join('\n\n')}\n`;
+}
 
 function renderBlock(block: Block): string {
   switch (block.kind) {
@@ -24,7 +30,8 @@ function renderBlock(block: Block): string {
       const header = `| ${block.columns.map((column) => escapeMarkdown(column.title)).join(' | ')} |`;
       const rule = `| ${block.columns.map((column) => (column.align === 'right' ? '---:' : '---')).join(' | ')} |`;
       const rows = block.rows.map((row) => `| ${row.map((cell) => renderInline(cell, { inTable: true }).trim()).join(' | ')} |`);
-      return [header, rule, ...rows].join('\n');
+      const caption = block.caption !== undefined && block.number !== undefined ? [`*Table ${block.number}: ${escapeMarkdown(block.caption).trim()}*`, ''] : [];
+      return [...caption, header, rule, ...rows].join('\n');
     }
     case 'figure':
       return (

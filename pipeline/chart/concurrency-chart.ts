@@ -1,0 +1,94 @@
+import type { TopLevelSpec } from 'vega-lite';
+import type { Summary } from '../types.ts';
+import { asSpec, categoryRange, chartConfig } from './chart-style.ts';
+import { logTicks, referenceWorkload, runtimeDriver, uniqueInOrder, variantLabel, varyingAxes, type VariantAxis } from './chart-data.ts';
+
+export interface ConcurrencyRow {
+  configuration: string;
+  filesystem: string;
+  variant: string;
+  /** The line: configuration, filesystem and variant. */
+  line: string;
+  concurrency: number;
+  /** Containers through their whole life cycle per second: N ÷ the median life-cycle time. */
+  throughputPerS: number;
+  launchP95Ms: number;
+}
+
+/**
+ * Throughput and tail latency against the number of containers run at once: for every
+ * configuration measured at more than one concurrency level, the containers completed per
+ * second (estimated as N ÷ the sum of the phase medians: N containers each taking that
+ * long side by side) and the 95th percentile of launch. One column per filesystem, one
+ * colour per runtime · storage driver, a dashed line per image when images vary; the
+ * workload is the grading one when measured. Undefined without a cell above concurrency 1.
+ */
+export function concurrencyChart(summary: Summary): TopLevelSpec | undefined {
+  const workload = referenceWorkload(summary.cells.filter((cell) => cell.concurrency > 1));
+  if (workload === undefined) return undefined;
+  const atWorkload = summary.cells.filter((cell) => cell.workload === workload);
+  // Configurations (all axes but concurrency) with more than one level measured.
+  const keyOf = (cell: (typeof atWorkload)[number]) => [cell.runtime, cell.storageDriver, cell.filesystem, cell.image].join('\u0000');
+  const levels = new Map<string, Set<number>>();
+  for (const cell of atWorkload) levels.set(keyOf(cell), (levels.get(keyOf(cell)) ?? new Set()).add(cell.concurrency));
+  const cells = atWorkload.filter((cell) => (levels.get(keyOf(cell))?.size ?? 0) > 1 && cell.totalMedianMs > 0 && cell.phases.launch);
+  if (cells.length === 0) return undefined;
+  const axes = varyingAxes(cells, ['image'] as VariantAxis[]);
+  const rows: ConcurrencyRow[] = cells.map((cell) => ({
+    configuration: runtimeDriver(cell),
+    filesystem: cell.filesystem,
+    variant: variantLabel(cell, axes),
+    line: `${runtimeDriver(cell)} · ${cell.filesystem} · ${cell.image}`,
+    concurrency: cell.concurrency,
+    throughputPerS: (cell.concurrency * 1000) / cell.totalMedianMs,
+    launchP95Ms: cell.phases.launch?.p95Ms ?? 0,
+  }));
+  const configurations = uniqueInOrder(rows.map((row) => row.configuration));
+  const filesystems = uniqueInOrder(rows.map((row) => row.filesystem));
+  const variants = uniqueInOrder(rows.map((row) => row.variant));
+  const concurrencyLevels = [...new Set(rows.map((row) => row.concurrency))].sort((a, b) => a - b);
+  const panel = (field: keyof ConcurrencyRow, title: string, log: boolean) => ({
+    facet: { column: { field: 'filesystem', type: 'nominal', sort: filesystems, title: null } },
+    spec: {
+      width: 220,
+      height: 170,
+      encoding: {
+        x: {
+          field: 'concurrency', type: 'quantitative', title: 'containers at once (N)',
+          scale: { type: 'log', base: 2, domain: [concurrencyLevels[0]!, concurrencyLevels[concurrencyLevels.length - 1]!], nice: false },
+          axis: { values: concurrencyLevels, format: 'd', grid: false },
+        },
+        y: { field, type: 'quantitative', title, ...(log ? logScale(rows.map((row) => Number(row[field]))) : { scale: { zero: true } }) },
+        color: { field: 'configuration', type: 'nominal', sort: configurations, title: 'runtime · storage driver', scale: categoryRange(configurations.length) },
+        detail: { field: 'line', type: 'nominal' },
+        ...(variants.length > 1
+          ? { strokeDash: { field: 'variant', type: 'nominal', sort: variants, title: axes.join(' · '), scale: { domain: variants, range: variants.map((_, i) => (i === 0 ? [1, 0] : [4 + i, 3])) } } }
+          : {}),
+      },
+      layer: [
+        { mark: { type: 'line', strokeWidth: 1.6, point: { filled: true, size: 36 } } },
+      ],
+    },
+  });
+  return asSpec({
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {
+      text: 'Concurrency: throughput and tail latency',
+      subtitle: [
+        `${summary.matrixName}, workload ${workload}: containers completed per second (N ÷ median life-cycle time) and`,
+        '95th percentile of launch, against the number of containers run at once; one panel per filesystem',
+      ],
+    },
+    data: { values: rows },
+    vconcat: [panel('throughputPerS', 'throughput (containers/s)', false), panel('launchP95Ms', 'launch p95 (ms, log scale)', true)],
+    resolve: { scale: { color: 'shared', strokeDash: 'shared' } },
+    config: chartConfig(),
+  });
+}
+
+/** A log y scale over `values` with a little room, ticked at 1-2-5 steps. */
+function logScale(values: number[]) {
+  const low = Math.min(...values) / 1.3;
+  const high = Math.max(...values) * 1.3;
+  return { scale: { type: 'log', domain: [low, high], nice: false }, axis: { values: logTicks(low, high), format: '~g' } } as const;
+}
