@@ -36,7 +36,8 @@ import { groupsOfShard, scheduleUnits, type WorkUnit } from './plan/schedule-uni
 import type { Progress } from './progress/progress.ts';
 import { isPreciseEnough, type StopReason } from './run/adaptive-stop.ts';
 import { measureHarnessOverhead } from './run/harness-overhead.ts';
-import { requiredBinaries } from './plan/feasibility.ts';
+import { AXIS_REQUIREMENTS, requiredBinaries } from './plan/feasibility.ts';
+import { probeVm } from './host/probe-vm.ts';
 import { DEFAULT_LIMITS } from './run/limits.ts';
 import { runGroup, setupSample } from './run/run-group.ts';
 import type { SampleSink } from './run/sample-sink.ts';
@@ -58,6 +59,9 @@ export async function validateMatrixFile(matrixPath: string): Promise<{ matrix: 
 export async function planMatrixFile(matrixPath: string): Promise<{ matrix: Matrix; source: MatrixSource; cells: Cell[]; host: HostFacts }> {
   const loaded = await loadMatrix(matrixPath);
   const host = probeHost(requiredBinaries());
+  // Only a started guest proves KVM works; worth its seconds only when a VM runtime is asked for.
+  const vmRuntimes = loaded.matrix.axes.runtime.filter((runtime) => AXIS_REQUIREMENTS.runtime.values[runtime]?.some((requirement) => requirement.kind === 'vm'));
+  if (vmRuntimes.length > 0) host.vm = await probeVm();
   return { ...loaded, host, cells: planCells(loaded.matrix, host) };
 }
 

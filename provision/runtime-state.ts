@@ -69,7 +69,7 @@ export async function releaseRuntimeState(workDir: string, state: RuntimeState):
       if (file !== undefined) await $`${file} ${args}`.nothrow();
     }
   } else if (binary !== undefined && existsSync(state.stateRoot)) {
-    const listed = await $`${binary} ${prefixArgs} --root ${state.stateRoot} list -q`.nothrow();
+    const listed = await $`${binary} ${prefixArgs} --root ${state.stateRoot} list --quiet`.nothrow();
     for (const id of listed.stdout.split('\n').map((line) => line.trim()).filter(Boolean)) {
       await $`${binary} ${prefixArgs} --root ${state.stateRoot} delete --force ${id}`.nothrow();
     }

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # Runtimes and their helpers, filesystem tools, image building, and report rendering
 # (TeX for the PDF, rsvg-convert for PDF figures, Chromium for the HTML test, a font for PNGs).
 DEB_PACKAGES=(
-  runc crun runsc docker.io containerd podman uidmap fuse-overlayfs lxc lxd
+  runc crun runsc docker.io containerd podman uidmap fuse-overlayfs lxc lxd rsync
   btrfs-progs xfsprogs e2fsprogs util-linux coreutils tar busybox-static debootstrap
   hyperfine git
   texlive-latex-base texlive-latex-recommended lmodern librsvg2-bin chromium fonts-dejavu-core

@@ -81,7 +81,7 @@ export const AXIS_REQUIREMENTS: Record<Axis, AxisRequirements> = {
       ],
       // Podman's default runtime is crun, which refuses hybrid cgroups; the adapter uses runc there.
       podman: [binary('podman', 'apt-get install podman'), binary('runc', 'apt-get install runc', { when: HYBRID_CGROUPS, purpose: 'as podman\'s runtime under hybrid cgroups' })],
-      lxc: ['lxc-create', 'lxc-start', 'lxc-attach', 'lxc-stop', 'lxc-destroy'].map((name) => binary(name, 'apt-get install lxc')),
+      lxc: ['lxc-create', 'lxc-copy', 'lxc-start', 'lxc-attach', 'lxc-stop', 'lxc-destroy', 'lxc-info', 'lxc-ls'].map((name) => binary(name, 'apt-get install lxc')),
       // LXD's client is also called lxc (not LXC's lxc-* tools).
       lxd: [binary('lxd', 'apt-get install lxd'), binary('lxc', 'apt-get install lxd-client')],
       kata: [{ kind: 'vm' }, binary('kata-runtime', 'Kata Containers is not packaged in Debian 12'), notPackaged('Kata Containers')],
@@ -108,7 +108,8 @@ export const AXIS_REQUIREMENTS: Record<Axis, AxisRequirements> = {
       devicemapper: [deviceMapper],
       'fuse-overlayfs': [binary('fuse-overlayfs', 'apt-get install fuse-overlayfs'), { kind: 'kernelFilesystem', name: 'fuse', hint: 'modprobe fuse' }],
       aufs: [{ kind: 'unsupported', reason: 'storage driver aufs was deprecated in Docker 20.10 and removed in Docker 24, and aufs never entered the mainline kernel: it cannot be measured' }],
-      dir: [],
+      // lxc-copy copies a dir container with rsync, which Debian's lxc only recommends.
+      dir: [binary('rsync', 'apt-get install rsync')],
       overlayfs: [overlayFs],
       lvm: [deviceMapper, binary('lvcreate', 'apt-get install lvm2')],
     },

@@ -92,16 +92,18 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
 
 /**
  * Runs the shutdown commands, then SIGTERM to the daemon's process group, SIGKILL after
- * `graceMs`; removes the record. Idempotent; a pid now held by another program is left alone.
+ * `graceMs`; removes the record. Idempotent; a pid now held by another program is not signalled.
  */
 export async function stopDaemon(workDir: string, record: DaemonRecord, graceMs = 15_000): Promise<void> {
   const { execFile } = await import('node:child_process');
+  // The shutdown commands also clean up after the daemon (unmounts, locks): they run even
+  // when it has died already. They name our own paths, so a reused pid does not matter here.
+  for (const [file, ...args] of record.shutdownCommands) {
+    if (file === undefined) continue;
+    await new Promise((resolve) => execFile(file, args, { timeout: graceMs }, resolve));
+  }
   const ours = isRunning(record.pid) && commandLineOf(record.pid)[0] === record.argv[0];
   if (ours) {
-    for (const [file, ...args] of record.shutdownCommands) {
-      if (file === undefined) continue;
-      await new Promise((resolve) => execFile(file, args, { timeout: graceMs }, resolve));
-    }
     for (const [signal, wait] of [['SIGTERM', graceMs], ['SIGKILL', 5_000]] as const) {
       if (!isRunning(record.pid)) break;
       try { process.kill(-record.pid, signal); } catch { try { process.kill(record.pid, signal); } catch { /* gone */ } }

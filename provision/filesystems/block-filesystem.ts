@@ -19,8 +19,9 @@ export function blockFilesystem(spec: {
       const options = mountOptions.length > 0 ? ['-o', mountOptions.join(',')] : [];
       await runStep(`mounting ${device} at ${mountpoint}`, $`mount -t ${spec.name} ${options} ${device} ${mountpoint}`);
     },
+    // Recursive: a crash can leave an overlay or bind mount of a container below the volume.
     async destroy(mountpoint) {
-      await runStep(`unmounting ${mountpoint}`, $`umount ${mountpoint}`);
+      await runStep(`unmounting ${mountpoint}`, $`umount --recursive ${mountpoint}`);
     },
   };
 }
