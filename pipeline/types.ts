@@ -228,6 +228,9 @@ export interface PhaseStats {
   stdDevMs: number;
   minMs: number;
   maxMs: number;
+  /** First and third quartiles (type 7, like every percentile here): the box of a box plot. */
+  p25Ms: number;
+  p75Ms: number;
   p95Ms: number;
   p99Ms: number;
   /** Samples whose modified z-score (median/MAD) exceeds 3.5: counted and shown, never dropped. */
@@ -246,6 +249,72 @@ export interface CellSummary {
   phases: Partial<Record<LifecyclePhase, PhaseStats>>;
   /** Sum of the phase medians: the life cycle end to end. */
   totalMedianMs: number;
+  /**
+   * Set when the cell's workload is an isolation probe (limit-memory, -pids, -network): its
+   * phase times are real, but its execute phase tests a limit rather than grading, so it is
+   * never ranked, compared or recommended on; its verdicts are in Summary.limits.
+   */
+  probe?: IsolationLimit;
+  /**
+   * The measured batches (repetitions) of N = concurrency containers run at once: makespan
+   * from the first create to the last clean, its median with a bootstrap CI, and the
+   * throughput N ÷ median makespan. Absent without a successful makespan sample.
+   */
+  batch?: BatchStats;
+  /** Peak memory of each container's cgroup after execute; absent where the cgroup could not be read. */
+  memory?: { n: number; peakMedianBytes: number; peakMaxBytes: number };
+  /** What the volume grew by while a container was created (one container at a time only). */
+  disk?: { n: number; medianBytes: number };
+}
+
+export interface BatchStats {
+  n: number;
+  makespanMedianMs: number;
+  /** Bootstrap CI of the median makespan, at Summary.bootstrap.confidence. */
+  makespanCiLowMs: number;
+  makespanCiHighMs: number;
+  /** Containers through their whole life cycle per second: concurrency × 1000 ÷ makespanMedianMs. */
+  throughputPerSecond: number;
+}
+
+/** The limits the isolation probes test, in the order the report lists them. */
+export const ISOLATION_LIMITS = ['memory', 'pids', 'network'] as const;
+export type IsolationLimit = (typeof ISOLATION_LIMITS)[number];
+
+/** The probe workload of each limit. */
+export const PROBE_WORKLOADS: Record<IsolationLimit, string> = { memory: 'limit-memory', pids: 'limit-pids', network: 'limit-network' };
+
+/**
+ * What the probes of one limit said about one configuration: `enforced` (the limit held),
+ * `not-enforced` (it did not), `unknown` (the probe ran but could not tell), `not-run` (the
+ * probe failed before it could test anything, or never ran).
+ */
+export const LIMIT_VERDICTS = ['enforced', 'not-enforced', 'unknown', 'not-run'] as const;
+export type LimitVerdict = (typeof LIMIT_VERDICTS)[number];
+
+/** The verdict of the isolation probes of one limit on one runtime · storage driver · filesystem. */
+export interface LimitSummary {
+  runtime: string;
+  storageDriver: string;
+  filesystem: string;
+  limit: IsolationLimit;
+  /** The verdict of most measured repetitions; a tie goes to the more cautious one (LIMIT_VERDICTS order after not-enforced). */
+  verdict: LimitVerdict;
+  /** The probe's message, or "the probe passed in k of n repetitions". */
+  evidence: string;
+  /** Measured repetitions (containers) of the probe, whatever their verdict. */
+  n: number;
+}
+
+/** Resident memory of a group's daemons (dockerd, containerd and shims, lxd…) after its cells ran. */
+export interface DaemonSummary {
+  groupId: string;
+  runtime: string;
+  storageDriver: string;
+  filesystem: string;
+  /** Blocks that measured it. */
+  n: number;
+  rssMedianBytes: number;
 }
 
 /**
@@ -293,6 +362,10 @@ export interface Summary {
   comparisons: Comparison[];
   setup: SetupSummary[];
   cells: CellSummary[];
+  /** Daemon memory per group; empty when every runtime is daemonless. */
+  daemons: DaemonSummary[];
+  /** Verdicts of the isolation probes; empty when none was planned. */
+  limits: LimitSummary[];
   skipped: { cellId: string; reason: string }[];
   /** Cells that were feasible but produced no successful sample, with their first error. */
   failed: { cellId: string; error: string }[];

@@ -14,6 +14,8 @@ import { buildDurationSeries, type DurationSeries } from './compare-series.ts';
 import { countOutliers } from './outliers.ts';
 import { deriveSeed } from './seeded-random.ts';
 import { describeDurations } from './statistics.ts';
+import { summariseLimits, probedLimit } from './summarise-limits.ts';
+import { summariseCellMetrics, summariseDaemons, tallyCellMetrics } from './summarise-metrics.ts';
 import { summariseSetup } from './summarise-setup.ts';
 import { durationsOf, tallyMeasuredSamples, type CellTally, type ComparedPhase } from './tally-samples.ts';
 
@@ -37,8 +39,13 @@ export interface AnalyseInput {
  *   ├─3─▶ cells in manifest order, phases in life-cycle order
  *   ├─4─▶ skipped (infeasible) and failed (feasible, nothing measured) cells
  *   ├─5─▶ setup steps: median per group, step and image
- *   └─6─▶ comparisons of cells that differ in one axis, per phase and total: ratio of
- *              medians [CI from the bootstrap medians of step 2], Mann-Whitney p, Cliff's δ
+ *   ├─6─▶ comparisons of cells that differ in one axis, per phase and total: ratio of
+ *   │          medians [CI from the bootstrap medians of step 2], Mann-Whitney p, Cliff's δ;
+ *   │          isolation probes (limit-… workloads) left out
+ *   ├─7─▶ per cell: batch makespan (median, bootstrap CI, throughput N ÷ median), peak
+ *   │          memory (median, max), disk taken by create (median)
+ *   ├─8─▶ per group: median resident memory of its daemons
+ *   └─9─▶ per runtime · driver · filesystem and limit: the isolation probes' majority verdict
  * ```
  */
 export function analyseResults(input: AnalyseInput): Summary {
@@ -47,6 +54,7 @@ export function analyseResults(input: AnalyseInput): Summary {
 
   // 1. Tally.
   const tallies = tallyMeasuredSamples(samples);
+  const metrics = tallyCellMetrics(samples);
 
   // Each series (cell × phase, or cell × total) is bootstrapped once, from its own stream,
   // and serves both its own CI and every comparison it takes part in.
@@ -76,6 +84,7 @@ export function analyseResults(input: AnalyseInput): Summary {
       failed.push({ cellId: cell.id, error: firstError(samples, cell) });
       continue;
     }
+    const probe = probedLimit(cell.workload);
     cells.push({
       cellId: cell.id,
       runtime: cell.runtime,
@@ -86,6 +95,9 @@ export function analyseResults(input: AnalyseInput): Summary {
       concurrency: cell.concurrency,
       phases,
       totalMedianMs: medians.reduce((sum, m) => sum + m, 0),
+      ...(probe !== undefined ? { probe } : {}),
+      // 7.
+      ...summariseCellMetrics({ cellId: cell.id, concurrency: cell.concurrency }, metrics.get(cell.id), seed),
     });
   }
 
@@ -100,11 +112,15 @@ export function analyseResults(input: AnalyseInput): Summary {
     matrixName: manifest.matrix.name,
     seed,
     bootstrap: { resamples: BOOTSTRAP_RESAMPLES, confidence: CONFIDENCE_LEVEL },
-    // 6.
-    comparisons: compareCells(cells, manifest.matrix.axes, seriesOf, CONFIDENCE_LEVEL),
+    // 6. Probes test a limit, not the life cycle: comparing them would only measure the probe.
+    comparisons: compareCells(cells.filter((cell) => cell.probe === undefined), manifest.matrix.axes, seriesOf, CONFIDENCE_LEVEL),
     // 5.
     setup: summariseSetup(manifest, samples),
     cells,
+    // 8.
+    daemons: summariseDaemons(manifest, samples),
+    // 9.
+    limits: summariseLimits(manifest, samples, new Map(failed.map(({ cellId, error }) => [cellId, error]))),
     skipped,
     failed,
     setAsideLines,
@@ -140,6 +156,8 @@ function summarisePhase(durationsMs: number[], errors: number, series: DurationS
     stdDevMs: stats.stdDevMs,
     minMs: stats.minMs,
     maxMs: stats.maxMs,
+    p25Ms: stats.p25Ms,
+    p75Ms: stats.p75Ms,
     p95Ms: stats.p95Ms,
     p99Ms: stats.p99Ms,
     // Counted, never dropped: every statistic above includes them.

@@ -9,6 +9,8 @@ export interface DurationStats {
   stdDevMs: number;
   minMs: number;
   maxMs: number;
+  p25Ms: number;
+  p75Ms: number;
   p95Ms: number;
   p99Ms: number;
 }
@@ -42,6 +44,8 @@ export function describeDurations(valuesMs: readonly number[]): DurationStats {
     stdDevMs: sorted.length > 1 ? sampleStandardDeviation(sorted) : 0,
     minMs: min(sorted),
     maxMs: max(sorted),
+    p25Ms: quantileType7(sorted, 0.25),
+    p75Ms: quantileType7(sorted, 0.75),
     p95Ms: quantileType7(sorted, 0.95),
     p99Ms: quantileType7(sorted, 0.99),
   };

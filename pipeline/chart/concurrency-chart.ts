@@ -10,28 +10,33 @@ export interface ConcurrencyRow {
   /** The line: configuration, filesystem and variant. */
   line: string;
   concurrency: number;
-  /** Containers through their whole life cycle per second: N ÷ the median life-cycle time. */
+  /** Containers through their whole life cycle per second: N ÷ the median measured makespan. */
   throughputPerS: number;
+  /** The same from the ends of the makespan's CI (a longer makespan is a lower throughput). */
+  throughputLowPerS: number;
+  throughputHighPerS: number;
+  makespanMedianMs: number;
   launchP95Ms: number;
 }
 
 /**
  * Throughput and tail latency against the number of containers run at once: for every
- * configuration measured at more than one concurrency level, the containers completed per
- * second (estimated as N ÷ the sum of the phase medians: N containers each taking that
- * long side by side) and the 95th percentile of launch. One column per filesystem, one
- * colour per runtime · storage driver, a dashed line per image when images vary; the
- * workload is the grading one when measured. Undefined without a cell above concurrency 1.
+ * configuration whose batches were measured at more than one concurrency level, the
+ * containers completed per second (N ÷ the median makespan of a batch of N, first create to
+ * last clean, with the interval from the makespan's CI) and the 95th percentile of launch.
+ * One column per filesystem, one colour per runtime · storage driver, a dashed line per
+ * image when images vary; the workload is the grading one when measured. Undefined without
+ * a measured batch above concurrency 1.
  */
 export function concurrencyChart(summary: Summary): TopLevelSpec | undefined {
-  const workload = referenceWorkload(summary.cells.filter((cell) => cell.concurrency > 1));
+  const workload = referenceWorkload(summary.cells.filter((cell) => cell.concurrency > 1 && cell.batch));
   if (workload === undefined) return undefined;
-  const atWorkload = summary.cells.filter((cell) => cell.workload === workload);
+  const atWorkload = summary.cells.filter((cell) => cell.workload === workload && cell.batch && cell.phases.launch);
   // Configurations (all axes but concurrency) with more than one level measured.
   const keyOf = (cell: (typeof atWorkload)[number]) => [cell.runtime, cell.storageDriver, cell.filesystem, cell.image].join('\u0000');
   const levels = new Map<string, Set<number>>();
   for (const cell of atWorkload) levels.set(keyOf(cell), (levels.get(keyOf(cell)) ?? new Set()).add(cell.concurrency));
-  const cells = atWorkload.filter((cell) => (levels.get(keyOf(cell))?.size ?? 0) > 1 && cell.totalMedianMs > 0 && cell.phases.launch);
+  const cells = atWorkload.filter((cell) => (levels.get(keyOf(cell))?.size ?? 0) > 1);
   if (cells.length === 0) return undefined;
   const axes = varyingAxes(cells, ['image'] as VariantAxis[]);
   const rows: ConcurrencyRow[] = cells.map((cell) => ({
@@ -40,14 +45,17 @@ export function concurrencyChart(summary: Summary): TopLevelSpec | undefined {
     variant: variantLabel(cell, axes),
     line: `${runtimeDriver(cell)} · ${cell.filesystem} · ${cell.image}`,
     concurrency: cell.concurrency,
-    throughputPerS: (cell.concurrency * 1000) / cell.totalMedianMs,
+    throughputPerS: cell.batch!.throughputPerSecond,
+    throughputLowPerS: (cell.concurrency * 1000) / cell.batch!.makespanCiHighMs,
+    throughputHighPerS: (cell.concurrency * 1000) / cell.batch!.makespanCiLowMs,
+    makespanMedianMs: cell.batch!.makespanMedianMs,
     launchP95Ms: cell.phases.launch?.p95Ms ?? 0,
   }));
   const configurations = uniqueInOrder(rows.map((row) => row.configuration));
   const filesystems = uniqueInOrder(rows.map((row) => row.filesystem));
   const variants = uniqueInOrder(rows.map((row) => row.variant));
   const concurrencyLevels = [...new Set(rows.map((row) => row.concurrency))].sort((a, b) => a - b);
-  const panel = (field: keyof ConcurrencyRow, title: string, log: boolean) => ({
+  const panel = (field: keyof ConcurrencyRow, title: string, log: boolean, interval?: [keyof ConcurrencyRow, keyof ConcurrencyRow]) => ({
     facet: { column: { field: 'filesystem', type: 'nominal', sort: filesystems, title: null } },
     spec: {
       width: 220,
@@ -66,6 +74,7 @@ export function concurrencyChart(summary: Summary): TopLevelSpec | undefined {
           : {}),
       },
       layer: [
+        ...(interval ? [{ mark: { type: 'rule', strokeWidth: 1.2 }, encoding: { y: { field: interval[0], type: 'quantitative', title }, y2: { field: interval[1] } } }] : []),
         { mark: { type: 'line', strokeWidth: 1.6, point: { filled: true, size: 36 } } },
       ],
     },
@@ -75,12 +84,12 @@ export function concurrencyChart(summary: Summary): TopLevelSpec | undefined {
     title: {
       text: 'Concurrency: throughput and tail latency',
       subtitle: [
-        `${summary.matrixName}, workload ${workload}: containers completed per second (N ÷ median life-cycle time) and`,
-        '95th percentile of launch, against the number of containers run at once; one panel per filesystem',
+        `${summary.matrixName}, workload ${workload}: containers completed per second (N ÷ median makespan of a batch of N,`,
+        `bars its ${Math.round(summary.bootstrap.confidence * 100)}% CI) and 95th percentile of launch, against the number of containers run at once; one panel per filesystem`,
       ],
     },
     data: { values: rows },
-    vconcat: [panel('throughputPerS', 'throughput (containers/s)', false), panel('launchP95Ms', 'launch p95 (ms, log scale)', true)],
+    vconcat: [panel('throughputPerS', 'throughput (containers/s)', false, ['throughputLowPerS', 'throughputHighPerS']), panel('launchP95Ms', 'launch p95 (ms, log scale)', true)],
     resolve: { scale: { color: 'shared', strokeDash: 'shared' } },
     config: chartConfig(),
   });

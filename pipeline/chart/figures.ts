@@ -3,9 +3,11 @@ import type { Summary } from '../types.ts';
 import type { FigureInput } from './chart-data.ts';
 import { concurrencyChart } from './concurrency-chart.ts';
 import { gradingTimeChart } from './grading-time-chart.ts';
+import { isolationChart } from './isolation-chart.ts';
 import { launchDistributionChart } from './launch-distribution-chart.ts';
 import { lifecycleBreakdownChart } from './lifecycle-breakdown-chart.ts';
 import { phaseMedianChart } from './phase-median-chart.ts';
+import { daemonMemoryChart, diskUsageChart, peakMemoryChart } from './resource-charts.ts';
 import { storageStrategyChart } from './storage-strategy-chart.ts';
 import { totalHeatmapChart } from './total-heatmap-chart.ts';
 
@@ -22,8 +24,18 @@ export interface FigureDefinition {
   build(input: FigureInput): TopLevelSpec | undefined;
 }
 
-/** The figures in the order the chapter shows them. */
-export const FIGURES: readonly FigureDefinition[] = [
+/**
+ * The input without the isolation probes' cells: their execute phase tests a limit (a memory
+ * hog killed, a fork bomb stopped), so they have no place in a figure of the life cycle.
+ */
+function lifeCycleOnly(input: FigureInput): FigureInput {
+  const cells = input.summary.cells.filter((cell) => cell.probe === undefined);
+  return cells.length === input.summary.cells.length ? input : { ...input, summary: { ...input.summary, cells } };
+}
+
+/** The figures in the order the chapter shows them; all but the isolation grid leave the probes out. */
+export const FIGURES: readonly FigureDefinition[] = (
+  [
   {
     id: 'lifecycle-breakdown',
     title: 'Where the life cycle spends its time',
@@ -53,8 +65,8 @@ export const FIGURES: readonly FigureDefinition[] = [
     id: 'launch-distribution',
     title: 'Launch latency',
     caption: () =>
-      'Spread of the launch phase per configuration, fastest median first: dot the median, box from the median ' +
-      'to the 95th percentile, tick the 99th percentile, line from the minimum to the maximum; log scale.',
+      'Spread of the launch phase per configuration, fastest median first: box from the 25th to the 75th percentile, ' +
+      'line at the median, whiskers to the minimum and maximum, diamond at the 95th percentile; log scale.',
     build: ({ summary }) => launchDistributionChart(summary),
   },
   {
@@ -76,12 +88,47 @@ export const FIGURES: readonly FigureDefinition[] = [
   {
     id: 'concurrency',
     title: 'Concurrency: throughput and tail latency',
-    caption: () =>
-      'Containers completed per second, estimated as N divided by the median life-cycle time, and the 95th ' +
-      'percentile of launch, against the number N of containers run at once.',
+    caption: ({ summary }) =>
+      'Containers completed per second, measured as N divided by the median makespan of a batch of N containers ' +
+      `(first create to last clean; bars from its bootstrap ${Math.round(summary.bootstrap.confidence * 100)}% CI), and the 95th percentile of launch, ` +
+      'against the number N of containers run at once.',
     build: ({ summary }) => concurrencyChart(summary),
   },
-];
+  {
+    id: 'peak-memory',
+    title: 'Memory per container',
+    caption: () =>
+      'Peak memory of each container’s cgroup after the execute phase: the median (bar, labelled) and the highest ' +
+      'peak seen (tick) per runtime and storage driver; runtimes whose cgroups crbench cannot read are absent.',
+    build: ({ summary }) => peakMemoryChart(summary),
+  },
+  {
+    id: 'disk-usage',
+    title: 'Disk per container',
+    caption: () =>
+      'What the volume grew by while one container was created (median, labelled), per storage driver and filesystem: ' +
+      'a deep copy costs the size of the image, copy-on-write a few blocks.',
+    build: ({ summary }) => diskUsageChart(summary),
+  },
+  {
+    id: 'daemon-memory',
+    title: 'Daemon memory',
+    caption: () =>
+      'Resident memory of the daemons each runtime keeps (dockerd, containerd and its shims, lxd) once its cells ran, ' +
+      'median over blocks; paid once per host, whatever the number of containers.',
+    build: ({ summary }) => daemonMemoryChart(summary),
+  },
+] satisfies FigureDefinition[]
+).map((figure): FigureDefinition => ({ ...figure, caption: (input) => figure.caption(lifeCycleOnly(input)), build: (input) => figure.build(lifeCycleOnly(input)) })).concat([
+  {
+    id: 'isolation',
+    title: 'Isolation: which limits hold',
+    caption: () =>
+      'Verdict of the isolation probes per configuration and limit, the majority over the measured repetitions (n): ' +
+      'enforced, not enforced, could not tell, or not run (the probe failed before it could test the limit).',
+    build: ({ summary }) => isolationChart(summary),
+  },
+]);
 
 /** "n = 20 per point" or "n = 19–20 per point", from the phases actually summarised. */
 function describeN(summary: Summary): string {

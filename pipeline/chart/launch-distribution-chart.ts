@@ -14,18 +14,20 @@ export interface LaunchRow {
   p95Ms: number;
   p99Ms: number;
   maxMs: number;
+  p25Ms: number;
+  p75Ms: number;
 }
 
 const ROW_STEP_PX = 20;
 
 /**
- * How launch latency is spread, per runtime · driver · filesystem, fastest median first:
- * a thin line over the whole range (minimum to maximum), a box from the median to the 95th
- * percentile, a tick at the 99th and a dot at the median. The summary holds these order
- * statistics, not the samples, so this stands in for a box plot or an ECDF, which would
- * need every launch duration (see the report's note on Summary.distributions). Log scale:
- * runtimes differ by orders of magnitude. One container at a time; one panel per image
- * and workload when they vary. Undefined when no cell measured a launch.
+ * How launch latency is spread, per runtime · driver · filesystem, fastest median first: a
+ * box plot from the summary's order statistics — box from the first to the third quartile,
+ * a line at the median, whiskers to the minimum and the maximum (not Tukey's 1.5 IQR: the
+ * summary holds no single samples), and an open diamond at the 95th percentile, the tail a
+ * grader waits for. Log scale: runtimes differ by orders of magnitude. One container at a
+ * time; one panel per image and workload when they vary. Undefined when no cell measured
+ * a launch.
  */
 export function launchDistributionChart(summary: Summary): TopLevelSpec | undefined {
   if (summary.cells.length === 0) return undefined;
@@ -46,6 +48,9 @@ export function launchDistributionChart(summary: Summary): TopLevelSpec | undefi
       p95Ms: stats.p95Ms,
       p99Ms: stats.p99Ms,
       maxMs: stats.maxMs,
+      // A summary from before the quartiles were added draws its box as a line at the median.
+      p25Ms: stats.p25Ms ?? stats.medianMs,
+      p75Ms: stats.p75Ms ?? stats.medianMs,
     };
   });
   // Fastest median first, the same order in every panel (that of the first variant).
@@ -65,10 +70,12 @@ export function launchDistributionChart(summary: Summary): TopLevelSpec | undefi
     height: { step: ROW_STEP_PX },
     encoding: { y: { field: 'configuration', type: 'nominal', sort: order, title: null } },
     layer: [
-      { mark: { type: 'rule', color: '#888', strokeWidth: 1 }, encoding: { x: { field: 'minMs', ...x }, x2: { field: 'maxMs' } } },
-      { mark: { type: 'bar', color: '#9ecae1', height: 10 }, encoding: { x: { field: 'medianMs', ...x }, x2: { field: 'p95Ms' } } },
-      { mark: { type: 'tick', color: '#08519c', thickness: 2, size: 12 }, encoding: { x: { field: 'p99Ms', ...x } } },
-      { mark: { type: 'point', filled: true, color: '#111', size: 30, opacity: 1 }, encoding: { x: { field: 'medianMs', ...x } } },
+      { mark: { type: 'rule', color: '#555', strokeWidth: 1 }, encoding: { x: { field: 'minMs', ...x }, x2: { field: 'maxMs' } } },
+      { mark: { type: 'tick', color: '#555', thickness: 1, size: 8 }, encoding: { x: { field: 'minMs', ...x } } },
+      { mark: { type: 'tick', color: '#555', thickness: 1, size: 8 }, encoding: { x: { field: 'maxMs', ...x } } },
+      { mark: { type: 'bar', color: '#9ecae1', stroke: '#08519c', strokeWidth: 1, height: 12 }, encoding: { x: { field: 'p25Ms', ...x }, x2: { field: 'p75Ms' } } },
+      { mark: { type: 'tick', color: '#08306b', thickness: 2.5, size: 12 }, encoding: { x: { field: 'medianMs', ...x } } },
+      { mark: { type: 'point', shape: 'diamond', filled: false, color: '#D55E00', strokeWidth: 1.5, size: 40, opacity: 1 }, encoding: { x: { field: 'p95Ms', ...x } } },
     ],
   };
   return asSpec({
@@ -76,7 +83,7 @@ export function launchDistributionChart(summary: Summary): TopLevelSpec | undefi
     title: {
       text: 'Launch latency',
       subtitle: [
-        `${summary.matrixName}: dot median · box median to 95th percentile · tick 99th percentile · line minimum to maximum`,
+        `${summary.matrixName}: box 25th to 75th percentile · line median · whiskers minimum to maximum · diamond 95th percentile`,
         `per runtime · storage driver · filesystem, fastest first; ${concurrency === 1 ? 'one container at a time' : `${concurrency} containers at once`}`,
       ],
     },

@@ -7,7 +7,8 @@ import { code, stat, text, type Block, type Inline } from './document-model.ts';
  * when empty, so a reader can tell "nothing failed" from "failures were not reported".
  */
 export function buildProblemsSection(summary: Summary): Block[] {
-  const failedRepetitions = summary.cells.flatMap((cell) =>
+  // A probe's failed execute is its verdict (a limit not enforced), reported under Isolation.
+  const failedRepetitions = summary.cells.filter((cell) => cell.probe === undefined).flatMap((cell) =>
     LIFECYCLE_PHASES.flatMap((phase): Inline[] => {
       const stats = cell.phases[phase];
       if (!stats || stats.errors === 0) return [];
@@ -38,6 +39,9 @@ export function buildProblemsSection(summary: Summary): Block[] {
       'Measured repetitions that failed in cells that otherwise succeeded; they count in errors, not in the statistics:',
       failedRepetitions,
     ),
+    ...(summary.cells.some((cell) => cell.probe !== undefined)
+      ? [{ kind: 'paragraph', content: [text('The isolation probes’ failed repetitions are not listed here: what made them fail is their verdict, given under Isolation in the results.')] } as Block]
+      : []),
   ];
   if (summary.setAsideLines > 0) {
     blocks.push({

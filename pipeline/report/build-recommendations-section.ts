@@ -1,6 +1,8 @@
 import { LIFECYCLE_PHASES, type CellSummary, type Comparison, type Manifest, type Summary } from '../types.ts';
 import { ciLabel, RANKING_TABLE_ID, rankByTotal } from './build-results-section.ts';
 import { ComparisonSentences } from './build-interpretation-section.ts';
+import { limitsNotEnforced } from './build-isolation-section.ts';
+import { lifeCycleCells } from './build-resources-section.ts';
 import { cellStatKey, configurationLabel } from './describe-cell.ts';
 import { ref, stat, text, type Block, type Inline } from './document-model.ts';
 import { formatFactor, formatMs } from './format-numbers.ts';
@@ -12,24 +14,31 @@ export const RECOMMENDATION_TABLE_ID = 'recommendation';
 /**
  * "## Recommendations": the configurations ranked by end-to-end time for INGInious's job —
  * the grading workload at the highest concurrency measured, or, when none was measured,
- * what there is (said so) — each with its isolation class; the winner with the evidence
- * for it, and the best configuration of each isolation class.
+ * what there is (said so) — each with its isolation class and the limits its isolation
+ * probes found not enforced; the winner with the evidence for it, and the best
+ * configuration of each isolation class. A configuration that lets a limit go is flagged
+ * and never recommended over one that holds them all; the probes themselves are not ranked.
  */
 export function buildRecommendationsSection(summary: Summary, manifest: Manifest): Block[] {
   const blocks: Block[] = [{ kind: 'heading', level: 2, text: 'Recommendations' }];
-  const slice = referenceSlice(summary.cells);
+  const cells = lifeCycleCells(summary);
+  const slice = referenceSlice(cells);
   if (!slice) {
     blocks.push({ kind: 'paragraph', content: [text('Nothing was measured, so there is nothing to recommend yet.')] });
     return blocks;
   }
+  const limits = summary.limits ?? [];
   const ranked = rankByTotal(slice.cells);
-  const winner = ranked[0] as CellSummary;
-  // With a single combination of image, workload and concurrency, Table 2 is this ranking already.
-  const repeatsRanking = slice.cells.length === summary.cells.length;
+  const holds = (cell: CellSummary) => limitsNotEnforced(cell, limits).length === 0;
+  const winner = ranked.find(holds) ?? (ranked[0] as CellSummary);
+  // With a single combination of image, workload and concurrency, Table 2 is this ranking
+  // already, unless the limits need a column of their own.
+  const repeatsRanking = slice.cells.length === cells.length && limits.length === 0;
   blocks.push(
-    { kind: 'paragraph', content: [text(describeSlice(slice, summary.cells)), ...(repeatsRanking ? [text(' '), ref('table', RANKING_TABLE_ID, 2), text(' is that ranking.')] : [])] },
-    ...(repeatsRanking ? [] : [buildTable(ranked, summary.cells)]),
-    { kind: 'paragraph', content: winnerEvidence(summary, ranked) },
+    { kind: 'paragraph', content: [text(describeSlice(slice, cells)), ...(repeatsRanking ? [text(' '), ref('table', RANKING_TABLE_ID, 2), text(' is that ranking.')] : [])] },
+    ...(repeatsRanking ? [] : [buildTable(ranked, summary.cells, limits)]),
+    ...(limits.length > 0 ? [{ kind: 'paragraph', content: flaggedSentence(ranked, winner, limits) } as Block] : []),
+    { kind: 'paragraph', content: winnerEvidence(summary, ranked, winner, holds) },
     {
       kind: 'paragraph',
       content: [
@@ -40,9 +49,27 @@ export function buildRecommendationsSection(summary: Summary, manifest: Manifest
         ),
       ],
     },
-    { kind: 'list', items: ISOLATION_CLASSES.map((isolation) => bestOfClass(isolation, ranked, winner, summary, manifest)) },
+    { kind: 'list', items: ISOLATION_CLASSES.map((isolation) => bestOfClass(isolation, ranked, winner, summary, manifest, holds)) },
   );
   return blocks;
+}
+
+/** What the probes say about the ranked configurations, and what it changes. */
+function flaggedSentence(ranked: readonly CellSummary[], winner: CellSummary, limits: Summary['limits']): Inline {
+  const flagged = ranked.filter((cell) => limitsNotEnforced(cell, limits).length > 0);
+  if (flagged.length === 0) return [text('No configuration ranked here let a limit go in the isolation probes (see Isolation in the results).')];
+  const named = flagged.map((cell) => `${configurationLabel(cell)} (${limitsNotEnforced(cell, limits).join(' and ')} not enforced)`).join(', ');
+  const passedOver = ranked.slice(0, ranked.indexOf(winner)).filter((cell) => flagged.includes(cell));
+  return [
+    text(
+      `The isolation probes found a limit not enforced by ${named}: a submission there can use more memory or processes, or reach a network, than the platform allows. ` +
+        (limitsNotEnforced(winner, limits).length > 0
+          ? 'Every configuration ranked here lets some limit go, so the fastest is named below with that caveat.'
+          : passedOver.length > 0
+            ? `${passedOver.length === 1 ? 'It is' : 'They are'} not recommended, although faster, over a configuration that enforces every limit.`
+            : 'None of them is faster than the recommendation.'),
+    ),
+  ];
 }
 
 function describeSlice(slice: ReferenceSlice, cells: readonly CellSummary[]): string {
@@ -59,26 +86,32 @@ function describeSlice(slice: ReferenceSlice, cells: readonly CellSummary[]): st
   );
 }
 
-function buildTable(ranked: readonly CellSummary[], peers: readonly CellSummary[]): Block {
+function buildTable(ranked: readonly CellSummary[], peers: readonly CellSummary[], limits: Summary['limits']): Block {
   const fastest = ranked[0]?.totalMedianMs ?? 1;
+  const probed = (cell: CellSummary) => limits.some((l) => l.runtime === cell.runtime);
   return {
     kind: 'table',
     id: RECOMMENDATION_TABLE_ID,
     number: 3,
-    caption: 'The recommendation: configurations ranked by end-to-end time for the reference workload, with their isolation class.',
+    caption:
+      'The recommendation: configurations ranked by end-to-end time for the reference workload, with their isolation class' +
+      (limits.length > 0 ? ' and the limits their isolation probes found not enforced.' : '.'),
     columns: [
       { title: 'rank', align: 'right' },
       { title: 'runtime · driver · filesystem', align: 'left' },
       { title: 'isolation', align: 'left' },
+      ...(limits.length > 0 ? [{ title: 'not enforced', align: 'left' } as const] : []),
       { title: 'total (ms)', align: 'right' },
       { title: '× fastest', align: 'right' },
     ],
     rows: ranked.map((cell, index) => {
       const key = cellStatKey(cell, peers);
+      const notEnforced = limitsNotEnforced(cell, limits);
       return [
         [stat([...key, 'rank'], String(index + 1))],
         [text(configurationLabel(cell))],
         [text(isolationClassOf(cell.runtime))],
+        ...(limits.length > 0 ? [[text(notEnforced.length > 0 ? notEnforced.join(', ') : probed(cell) ? '—' : 'not probed')]] : []),
         [stat([...key, 'total', 'median ms'], formatMs(cell.totalMedianMs))],
         [stat([...key, 'total', 'relative'], formatFactor(cell.totalMedianMs / fastest)), text('×')],
       ];
@@ -86,16 +119,22 @@ function buildTable(ranked: readonly CellSummary[], peers: readonly CellSummary[
   };
 }
 
-/** The winner, its phases, and how it compares with the runner-up. */
-function winnerEvidence(summary: Summary, ranked: readonly CellSummary[]): Inline {
-  const winner = ranked[0] as CellSummary;
-  const runnerUp = ranked[1];
+/**
+ * The winner, its phases, and how it compares with the runner-up: the next configuration
+ * that is as safe (enforces every limit) when the winner is, else simply the next one.
+ */
+function winnerEvidence(summary: Summary, ranked: readonly CellSummary[], winner: CellSummary, holds: (cell: CellSummary) => boolean): Inline {
+  const rest = ranked.filter((cell) => cell !== winner);
+  const runnerUp = holds(winner) ? rest.find(holds) : rest[0];
   const key = cellStatKey(winner, summary.cells);
   const phases = LIFECYCLE_PHASES.filter((phase) => winner.phases[phase]);
+  const fastest = winner === ranked[0];
   const spans: Inline = [
     text(`Recommended: ${configurationLabel(winner)} (${isolationClassOf(winner.runtime)} isolation), `),
     stat([...key, 'total', 'median ms'], formatMs(winner.totalMedianMs)),
-    text(` ms end to end, the fastest of the ${ranked.length} ${ranked.length === 1 ? 'configuration' : 'configurations'} measured there. Its phases: `),
+    text(
+      ` ms end to end, the fastest of the ${ranked.length} ${ranked.length === 1 ? 'configuration' : 'configurations'} measured there${fastest ? '' : ' that enforces every limit'}. Its phases: `,
+    ),
     ...phases.flatMap((phase, index): Inline => [
       text(`${index === 0 ? '' : ', '}${phase} `),
       stat([...key, phase, 'median ms'], formatMs(winner.phases[phase]?.medianMs ?? 0)),
@@ -111,7 +150,7 @@ function winnerEvidence(summary: Summary, ranked: readonly CellSummary[]): Inlin
   );
   const runnerKey = cellStatKey(runnerUp, summary.cells);
   spans.push(
-    text(` The runner-up, ${configurationLabel(runnerUp)}, takes `),
+    text(` The runner-up${holds(winner) && !fastest ? ' among those' : ''}, ${configurationLabel(runnerUp)}, takes `),
     stat([...runnerKey, 'total', 'relative'], formatFactor(runnerUp.totalMedianMs / winner.totalMedianMs)),
     text('× as long. '),
   );
@@ -133,13 +172,16 @@ function bestOfClass(
   winner: CellSummary,
   summary: Summary,
   manifest: Manifest,
+  holds: (cell: CellSummary) => boolean,
 ): Inline {
-  const index = ranked.findIndex((cell) => isolationClassOf(cell.runtime) === isolation);
-  const best = ranked[index];
+  const ofClass = ranked.filter((cell) => isolationClassOf(cell.runtime) === isolation);
+  const best = ofClass.find(holds) ?? ofClass[0];
+  const index = best ? ranked.indexOf(best) : -1;
   if (best) {
     const key = cellStatKey(best, summary.cells);
+    const notEnforced = limitsNotEnforced(best, summary.limits ?? []);
     return [
-      text(`${capitalise(isolation)}: ${configurationLabel(best)}, `),
+      text(`${capitalise(isolation)}: ${configurationLabel(best)}${notEnforced.length > 0 ? ` (${notEnforced.join(' and ')} not enforced)` : ''}, `),
       stat([...key, 'total', 'median ms'], formatMs(best.totalMedianMs)),
       text(' ms, rank '),
       stat([...key, 'rank'], String(index + 1)),
@@ -149,7 +191,7 @@ function bestOfClass(
     ];
   }
   // Not measured: say why, from the plan, when the matrix asked for one.
-  const elsewhere = [...new Set(summary.cells.filter((cell) => isolationClassOf(cell.runtime) === isolation).map((cell) => cell.runtime))];
+  const elsewhere = [...new Set(lifeCycleCells(summary).filter((cell) => isolationClassOf(cell.runtime) === isolation).map((cell) => cell.runtime))];
   if (elsewhere.length > 0) {
     return [text(`${capitalise(isolation)}: none measured for this workload and concurrency; ${elsewhere.join(', ')} ran only in other cells (Table 2).`)];
   }

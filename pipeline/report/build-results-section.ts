@@ -2,6 +2,8 @@ import { LIFECYCLE_PHASES, type CellSummary, type LifecyclePhase, type PhaseStat
 import { axisValuesLabel, cellStatKey, configurationLabel, describeCell, uniqueInOrder, varyingAxes } from './describe-cell.ts';
 import { ref, stat, text, type Block, type Inline, type TableColumn } from './document-model.ts';
 import { formatFactor, formatMs } from './format-numbers.ts';
+import { buildIsolationSubsection } from './build-isolation-section.ts';
+import { buildConcurrencySubsection, buildMemorySubsection, lifeCycleCells, SUBSECTION_FIGURES } from './build-resources-section.ts';
 import { isolationClassOf } from './isolation-class.ts';
 
 /** What the results section needs to know of a figure; the SVG itself is the format's business. */
@@ -17,12 +19,19 @@ export const RANKING_TABLE_ID = 'ranking';
 
 /**
  * "## Results": the table of every configuration (median with its interval, percentile,
- * n, errors, outliers per phase), the ranking by total life-cycle time, the figures, and
- * one sentence per phase naming the fastest configuration. Every number comes from the
- * summary and is a statistic span (a macro in LaTeX).
+ * n, errors, outliers per phase), the ranking by total life-cycle time, the life-cycle
+ * figures, and one sentence per phase naming the fastest configuration; then, where
+ * measured, "### Concurrency" (batches), "### Memory and disk" and "### Isolation", each
+ * with its table and figures. The isolation probes are in the first table (their phase
+ * times are real) but never ranked or named fastest. Every number comes from the summary
+ * and is a statistic span (a macro in LaTeX). Tables and figures are numbered by
+ * buildDocument, in the order they appear.
  */
-export function buildResultsSection(summary: Summary, figures: readonly FigureReference[]): Block[] {
+export function buildResultsSection(summary: Summary, allFigures: readonly FigureReference[]): Block[] {
   const blocks: Block[] = [{ kind: 'heading', level: 2, text: 'Results' }];
+  const ranked = lifeCycleCells(summary);
+  const placedLater = new Set(Object.values(SUBSECTION_FIGURES).flat());
+  const figures = allFigures.filter((figure) => !placedLater.has(figure.id));
   if (summary.cells.length === 0) {
     blocks.push({ kind: 'paragraph', content: [text('No cell produced a successful measurement; see below.')] });
   } else {
@@ -43,7 +52,7 @@ export function buildResultsSection(summary: Summary, figures: readonly FigureRe
         ],
       },
       buildSummaryTable(summary),
-      buildRankingTable(summary.cells),
+      ...(ranked.length > 0 ? [buildRankingTable(ranked, summary.cells)] : []),
     );
   }
   if (figures.length > 0) {
@@ -64,10 +73,36 @@ export function buildResultsSection(summary: Summary, figures: readonly FigureRe
     blocks.push({ kind: 'figure', id: figure.id, number: index + 1, caption: figure.caption, path: figure.path });
   });
   const sentences = LIFECYCLE_PHASES.flatMap((phase) => {
-    const sentence = fastestSentence(summary.cells, phase, ciLabel(summary));
+    const sentence = fastestSentence(ranked, phase, ciLabel(summary), summary.cells);
     return sentence ? [sentence] : [];
   });
   if (sentences.length > 0) blocks.push({ kind: 'list', items: sentences });
+  const subsections: Record<string, Block[]> = {
+    Concurrency: buildConcurrencySubsection(summary, ciLabel(summary)),
+    'Memory and disk': buildMemorySubsection(summary),
+    Isolation: buildIsolationSubsection(summary),
+  };
+  for (const [title, ids] of Object.entries(SUBSECTION_FIGURES)) {
+    const placed = allFigures.filter((figure) => ids.includes(figure.id));
+    const content = subsections[title] ?? [];
+    if (content.length === 0 && placed.length === 0) continue;
+    if (content.length === 0) blocks.push({ kind: 'heading', level: 3, text: title });
+    blocks.push(...content);
+    if (placed.length > 0) {
+      blocks.push({
+        kind: 'paragraph',
+        content: [
+          ...placed.flatMap((figure, index): Inline => [
+            text(index === 0 ? '' : index === placed.length - 1 ? ' and ' : ', '),
+            ref('figure', figure.id, 0),
+            text(` ${FIGURE_GIST[figure.id] ?? ''}`.trimEnd()),
+          ]),
+          text('.'),
+        ],
+      });
+      for (const figure of placed) blocks.push({ kind: 'figure', id: figure.id, number: 0, caption: figure.caption, path: figure.path });
+    }
+  }
   return blocks;
 }
 
@@ -79,7 +114,11 @@ const FIGURE_GIST: Record<string, string> = {
   'launch-distribution': 'shows how launch latency is spread',
   'storage-strategies': 'sets the storage strategies against image size',
   'grading-time': 'compares the grading time per workload',
-  concurrency: 'follows throughput and tail latency as more containers run at once',
+  concurrency: 'follows the measured throughput and the launch tail as more containers run at once',
+  'peak-memory': 'shows the peak memory per container',
+  'disk-usage': 'shows what each storage driver writes to create a container',
+  'daemon-memory': 'shows what the runtimes’ daemons hold',
+  isolation: 'maps which limits each configuration enforces',
 };
 
 /** "95% CI", from the summary's confidence level. */
@@ -164,7 +203,7 @@ const AXIS_TITLE: Record<string, string> = {
  * concurrency (ranking across workloads would compare different jobs), fastest first,
  * with each configuration's isolation class and its total relative to the fastest.
  */
-function buildRankingTable(cells: readonly CellSummary[]): Block {
+function buildRankingTable(cells: readonly CellSummary[], peers: readonly CellSummary[]): Block {
   const variantAxes = varyingAxes(cells, ['image', 'workload', 'concurrency']);
   const variantOf = (cell: CellSummary) => axisValuesLabel(cell, variantAxes);
   const variants = uniqueInOrder(cells.map(variantOf));
@@ -183,7 +222,7 @@ function buildRankingTable(cells: readonly CellSummary[]): Block {
     const fastest = ranked[0]?.totalMedianMs ?? 1;
     if (rows.length > 0) groupStarts.push(rows.length);
     ranked.forEach((cell, index) => {
-      const key = cellStatKey(cell, cells);
+      const key = cellStatKey(cell, peers);
       rows.push([
         ...(variantAxes.length > 0 ? [[text(index === 0 ? variant : '')]] : []),
         [stat([...key, 'rank'], String(index + 1))],
@@ -221,7 +260,7 @@ export function rankByTotal<T extends Pick<CellSummary, 'totalMedianMs'>>(cells:
  * Lowest median wins; on a tie the cell listed first in the matrix does, so the sentence
  * is stable. Undefined when no cell measured the phase.
  */
-export function fastestSentence(cells: readonly CellSummary[], phase: LifecyclePhase, confidence = '95% CI'): Inline | undefined {
+export function fastestSentence(cells: readonly CellSummary[], phase: LifecyclePhase, confidence = '95% CI', peers: readonly CellSummary[] = cells): Inline | undefined {
   let best: { cell: CellSummary; stats: PhaseStats } | undefined;
   for (const cell of cells) {
     const stats = cell.phases[phase];
@@ -229,7 +268,7 @@ export function fastestSentence(cells: readonly CellSummary[], phase: LifecycleP
   }
   if (!best) return undefined;
   const { cell, stats } = best;
-  const key = cellStatKey(cell, cells);
+  const key = cellStatKey(cell, peers);
   return [
     text(`${describeCell(cell, cells)} has the shortest ${phase} phase: `),
     stat([...key, phase, 'median ms'], formatMs(stats.medianMs)),

@@ -5,6 +5,7 @@ import { cellStatKey, configurationLabel } from './describe-cell.ts';
 import { stat, text, type Block, type Inline } from './document-model.ts';
 import { formatFactor, formatMs, plural } from './format-numbers.ts';
 import { isolationClassOf } from './isolation-class.ts';
+import { lifeCycleCells } from './build-resources-section.ts';
 import { referenceSlice } from './reference-slice.ts';
 
 /**
@@ -25,7 +26,7 @@ export function buildSummarySection(summary: Summary): Block[] {
     text(' failed (the skipped and failed cells are listed at the end).'),
   ]);
 
-  const slice = referenceSlice(summary.cells);
+  const slice = referenceSlice(lifeCycleCells(summary));
   if (slice && slice.cells.length > 0) {
     const ranked = rankByTotal(slice.cells);
     const fastest = ranked[0]!;

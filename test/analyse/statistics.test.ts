@@ -24,6 +24,12 @@ describe('describeDurations()', () => {
     close(describeDurations(oneToTwenty).p95Ms, 19.05, 1e-9);
   });
 
+  it('gives the type-7 quartiles of 1..20 as 5.75 and 15.25', () => {
+    const oneToTwenty = Array.from({ length: 20 }, (_, i) => i + 1);
+    close(describeDurations(oneToTwenty).p25Ms, 5.75, 1e-9);
+    close(describeDurations(oneToTwenty).p75Ms, 15.25, 1e-9);
+  });
+
   it('reports n, minimum and maximum', () => {
     const stats = describeDurations([7.5, 3.25, 12]);
     assert.deepEqual([stats.n, stats.minMs, stats.maxMs], [3, 3.25, 12]);
@@ -37,6 +43,8 @@ describe('describeDurations()', () => {
       stdDevMs: 0,
       minMs: 4.2,
       maxMs: 4.2,
+      p25Ms: 4.2,
+      p75Ms: 4.2,
       p95Ms: 4.2,
       p99Ms: 4.2,
     });

@@ -39,7 +39,7 @@ describe('FIGURES', () => {
         expectGolden(`figure-chapter5-${id}.vl.json`, `${JSON.stringify(spec, null, 2)}\n`);
       });
     }
-    for (const id of ['storage-strategies', 'grading-time', 'concurrency']) {
+    for (const id of ['storage-strategies', 'grading-time', 'concurrency', 'peak-memory', 'disk-usage', 'daemon-memory', 'isolation']) {
       it(`wide ${id}`, () => {
         const spec = FIGURES.find((figure) => figure.id === id)?.build(WIDE);
         expectGolden(`figure-wide-${id}.vl.json`, `${JSON.stringify(spec, null, 2)}\n`);
@@ -47,8 +47,8 @@ describe('FIGURES', () => {
     }
   });
 
-  it('draws for the chapter5 summary the figures its data allows, in registry order', () => {
-    assert.deepEqual(idsFor(CHAPTER5), ['lifecycle-breakdown', 'phase-medians', 'total-heatmap', 'launch-distribution']);
+  it('draws for the chapter5 summary the figures its data allows, in registry order: no daemon, no probe', () => {
+    assert.deepEqual(idsFor(CHAPTER5), ['lifecycle-breakdown', 'phase-medians', 'total-heatmap', 'launch-distribution', 'peak-memory', 'disk-usage']);
   });
 
   it('draws every figure for the wide summary: two images, a grading workload, concurrency 4', () => {
@@ -74,12 +74,45 @@ describe('FIGURES', () => {
     assert.ok(!idsFor({ summary: noop, manifest: WIDE.manifest }).includes('grading-time'));
   });
 
-  it('estimates throughput as N containers over the median life-cycle time', () => {
-    const spec = FIGURES.find((figure) => figure.id === 'concurrency')?.build(WIDE) as unknown as { data: { values: { line: string; concurrency: number; throughputPerS: number }[] } };
+  it('takes the throughput from the measured makespans: N containers over the median makespan, the interval from its CI', () => {
+    const spec = FIGURES.find((figure) => figure.id === 'concurrency')?.build(WIDE) as unknown as {
+      data: { values: { line: string; concurrency: number; throughputPerS: number; throughputLowPerS: number; throughputHighPerS: number }[] };
+    };
     const row = spec.data.values.find((value) => value.line === 'crun · overlay · ext4 · grader' && value.concurrency === 4);
     const cell = WIDE.summary.cells.find((c) => c.cellId === 'crun.overlay.ext4.grader.grade-python.c4');
-    assert.ok(row && cell);
-    assert.equal(row.throughputPerS, 4000 / cell.totalMedianMs);
+    assert.ok(row && cell?.batch);
+    assert.equal(row.throughputPerS, 4000 / cell.batch.makespanMedianMs);
+    assert.equal(row.throughputLowPerS, 4000 / cell.batch.makespanCiHighMs);
+    assert.equal(row.throughputHighPerS, 4000 / cell.batch.makespanCiLowMs);
+  });
+
+  it('leaves the concurrency figure out when no makespan was measured', () => {
+    const unmeasured = { ...WIDE.summary, cells: WIDE.summary.cells.map(({ batch: _batch, ...cell }) => cell) };
+    assert.ok(!idsFor({ summary: unmeasured, manifest: WIDE.manifest }).includes('concurrency'));
+  });
+
+  it('leaves the isolation probes out of every figure but the isolation grid', () => {
+    for (const figure of FIGURES.filter((f) => f.id !== 'isolation')) {
+      const json = JSON.stringify(figure.build(WIDE) ?? {});
+      assert.ok(!json.includes('limit-'), figure.id);
+    }
+  });
+
+  it('colours the isolation grid by verdict, one tile per configuration and limit', () => {
+    const spec = FIGURES.find((figure) => figure.id === 'isolation')?.build(WIDE) as unknown as { data: { values: { configuration: string; limit: string; verdict: string }[] } };
+    assert.equal(spec.data.values.length, WIDE.summary.limits.length);
+    assert.deepEqual(
+      spec.data.values.filter((row) => row.verdict !== 'enforced').map((row) => `${row.configuration} ${row.limit} ${row.verdict}`).slice(0, 4),
+      ['runc · copy · ext4 network not-run', 'crun · overlay · ext4 pids not-enforced', 'runsc · copy · ext4 memory unknown', 'lxd · dir · ext4 network not-enforced'],
+    );
+  });
+
+  it('shows deep copy and copy-on-write apart in the disk figure', () => {
+    const spec = FIGURES.find((figure) => figure.id === 'disk-usage')?.build(WIDE) as unknown as { data: { values: { storage: string; image: string; strategy: string; medianMiB: number }[] } };
+    const grader = (storage: string) => spec.data.values.find((row) => row.storage === storage && row.image === 'grader');
+    assert.equal(grader('copy · ext4')?.strategy, 'deep copy');
+    assert.equal(grader('overlay · ext4')?.strategy, 'copy-on-write');
+    assert.ok((grader('copy · ext4')?.medianMiB ?? 0) > 200 && (grader('overlay · ext4')?.medianMiB ?? 1) < 0.1);
   });
 
   it('classes copy, vfs and dir as deep copies and every other driver as copy-on-write', () => {

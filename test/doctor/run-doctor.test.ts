@@ -44,7 +44,7 @@ describe('runDoctor()', function () {
       { name: 'filesystem zfs', status: 'warn', detail: 'not in the kernel', fix: 'apt-get install zfsutils-linux' },
     ]);
     assert.match(text, /^ok {4}root/m);
-    assert.match(text, /^WARN  filesystem zfs  not in the kernel\n {22}→ apt-get install zfsutils-linux$/m);
+    assert.match(text, /^WARN {2}filesystem zfs {2}not in the kernel\n {22}→ apt-get install zfsutils-linux$/m);
     assert.match(text, /1 ok, 1 warnings, 0 failures$/);
   });
 });

@@ -93,7 +93,7 @@ describe('every workload on every image, runc on ext4 (root, real loop devices)'
     const skipped = manifest.cells.filter((cell) => !cell.feasible);
     assert.deepEqual(skipped.map((cell) => cell.id).sort(), ['runc.copy.ext4.tiny.copy-up.c1', 'runc.copy.ext4.tiny.grade-c.c1', 'runc.copy.ext4.tiny.grade-python.c1']);
     assert.ok(skipped.every((cell) => /gcc|python3|large file/.test(cell.skipReason ?? '')), JSON.stringify(skipped));
-    assert.equal(manifest.cells.filter((cell) => cell.feasible).length, 9);
+    assert.equal(manifest.cells.filter((cell) => cell.feasible).length, manifest.cells.length - 3, 'every other workload × image is feasible');
   });
 
   it('runs every phase of every feasible cell successfully, the workload checked', () => {

@@ -28,7 +28,7 @@ describe('progress', () => {
     progress.cellDone('runc.copy.ext4.tiny.noop.c1: 2 measured, 0 failed');
     progress.finish({ cellsDone: 1, cellsSkipped: 2, cellsErrored: 0, repetitions: 2, failedRepetitions: 0, elapsedMs: 1_000, interrupted: false });
     const text = chunks.join('');
-    assert.doesNotMatch(text, /\x1b|\r/);
+    assert.ok(!text.includes('\u001b') && !text.includes('\r'), 'no control characters');
     assert.deepEqual(text.trim().split('\n'), [
       '2 units of work, 4 repetitions',
       '[2/4 reps, ETA 1s] runc.copy.ext4.tiny.noop.c1: 2 measured, 0 failed',
@@ -42,7 +42,7 @@ describe('progress', () => {
     progress.unitStart('block 0 crun.copy.xfs');
     tick(500);
     progress.repetitionDone('a', true);
-    assert.match(chunks.at(-1) ?? '', /^\r\x1b\[K\[0\/1\] 50% block 0 crun\.copy\.xfs · 2\.0 reps\/s · ETA 1s$/);
+    assert.equal(chunks.at(-1), '\r\u001b[K[0/1] 50% block 0 crun.copy.xfs · 2.0 reps/s · ETA 1s');
   });
 
   it('says when a run was interrupted', () => {

@@ -25,7 +25,7 @@ describe('buildDocument()', () => {
   it('lists every failed cell with its first error', () => {
     const wide = fixtureDocument('wide');
     const lines = textOf(blocksUnder(wide, 'Failed'));
-    assert.equal(lines.length, 7);
+    assert.equal(lines.length, 8);
     assert.match(lines[1] ?? '', /^lxd\.dir\.btrfs\.tiny\.noop\.c1: mount: .*wrong fs type/);
   });
 

@@ -35,6 +35,17 @@ describe('markdownFormat', () => {
     expectGolden('report-wide-interpretation.md', section(wide, 'Interpretation'));
   });
 
+  it('writes the Concurrency, Memory and disk and Isolation subsections of the wide fixture as in their golden files', () => {
+    const wide = render(fixtureDocument('wide'));
+    for (const title of ['Concurrency', 'Memory and disk', 'Isolation']) {
+      const start = wide.indexOf(`\n### ${title}\n`);
+      assert.ok(start >= 0, `no subsection ${title}`);
+      const end = wide.slice(start + 1).search(/\n##+ /);
+      const slug = title.toLowerCase().replace(/[^a-z]+/g, '-');
+      expectGolden(`report-wide-${slug}.md`, `${wide.slice(start + 1, end < 0 ? undefined : start + 1 + end).trimEnd()}\n`);
+    }
+  });
+
   it('links each figure as an image with its caption as alt text, and numbers the captions', () => {
     assert.match(markdown, /^!\[Median duration of each life-cycle phase, stacked[^\]]*\]\(figures\/lifecycle-breakdown\.svg\)$/m);
     assert.match(markdown, /^\*Figure 1: Median duration of each life-cycle phase, stacked/m);
@@ -52,7 +63,7 @@ describe('markdownFormat', () => {
 
   it('renders every table row with the same number of cells as its header', () => {
     const tables = toHtml(markdown).split('<table>').slice(1);
-    assert.equal(tables.length, 6);
+    assert.equal(tables.length, 8);
     for (const table of tables) {
       const header = (table.split('</thead>')[0]?.match(/<th[ >]/g) ?? []).length;
       const body = (table.split('<tbody>')[1] ?? '').split('</tbody>')[0] ?? '';

@@ -46,18 +46,50 @@ describe('buildRecommendationsSection()', () => {
   });
 
   it('gives the evidence: the winner’s phases and the direct test against the runner-up', () => {
-    const { summary, manifest } = loadSummaryPair('wide');
+    const { summary: probed, manifest } = loadSummaryPair('wide');
+    // Without the probes' verdicts, the fastest wins.
+    const summary = { ...probed, limits: [] };
     const evidence = textOf(buildRecommendationsSection(summary, manifest)).find((line) => line.startsWith('Recommended:')) ?? '';
     assert.match(evidence, /Its phases: create [\d.]+, launch [\d.]+, execute [\d.]+, stop [\d.]+, clean [\d.]+ ms \(medians\)\./);
     assert.match(evidence, /The runner-up, crun · overlay · btrfs, takes [\d.]+× as long\. The two differ in one axis and were tested against each other: no significant difference between btrfs and ext4 in the whole life cycle/);
   });
 
   it('names the best of each isolation class, and why a class has none', () => {
-    const { summary, manifest } = loadSummaryPair('wide');
+    const { summary: probed, manifest } = loadSummaryPair('wide');
+    const summary = { ...probed, limits: [] };
     const items = textOf(buildRecommendationsSection(summary, manifest)).slice(-3);
     assert.match(items[0] ?? '', /^Container: crun · overlay · ext4, [\d.]+ ms, rank 1, the overall winner\.$/);
     assert.match(items[1] ?? '', /^User-space kernel: runsc · copy · ext4, [\d.]+ ms, rank 7, [\d.]+× the winner’s time\.$/);
     assert.equal(items[2], 'Virtual machine: none measured; kata was skipped: a VM runtime needs usable KVM: QEMU with -accel kvm failed: failed to set MSR 0x10a.');
+  });
+});
+
+describe('buildRecommendationsSection() with isolation probes', () => {
+  const { summary, manifest } = loadSummaryPair('wide');
+  const blocks = buildRecommendationsSection(summary, manifest);
+  const lines = textOf(blocks);
+
+  it('flags each ranked configuration whose probes let a limit go, the probes of its runtime and driver standing in on another filesystem', () => {
+    const table = blocks.find((b) => b.kind === 'table');
+    assert.ok(table?.kind === 'table');
+    assert.equal(table.columns[3]?.title, 'not enforced');
+    const flags = Object.fromEntries(table.rows.map((row) => [plain(row[1] ?? []), plain(row[3] ?? [])]));
+    assert.equal(flags['crun · overlay · ext4'], 'pids');
+    assert.equal(flags['crun · overlay · btrfs'], 'pids');
+    assert.equal(flags['crun · copy · btrfs'], '—');
+    assert.equal(flags['lxd · dir · ext4'], 'network');
+  });
+
+  it('does not recommend a faster configuration that lets a limit go over one that enforces them all, and says so', () => {
+    assert.ok(lines.some((line) => /^The isolation probes found a limit not enforced by crun · overlay · ext4 \(pids not enforced\), crun · overlay · btrfs \(pids not enforced\), lxd · dir · ext4 \(network not enforced\).* They are not recommended, although faster/.test(line)));
+    assert.match(lines.find((line) => line.startsWith('Recommended:')) ?? '', /^Recommended: docker · overlay2 · ext4 .* the fastest of the 11 configurations measured there that enforces every limit\./);
+    assert.match(lines.at(-3) ?? '', /^Container: docker · overlay2 · ext4, [\d.]+ ms, rank 3, the overall winner\.$/);
+  });
+
+  it('never ranks an isolation probe', () => {
+    const table = blocks.find((b) => b.kind === 'table');
+    assert.ok(table?.kind === 'table' && table.rows.length === 11);
+    assert.ok(summary.cells.some((cell) => cell.probe !== undefined));
   });
 });
 

@@ -7,7 +7,7 @@ import { writeReport } from '../../pipeline/report/write-report.ts';
 import { loadResultsFixture, loadSummaryFixture } from '../fixtures/results/load-fixture.ts';
 import { loadSummaryPair } from '../fixtures/summaries/load-summary.ts';
 
-const FIGURE_IDS = ['lifecycle-breakdown', 'phase-medians', 'total-heatmap', 'launch-distribution'];
+const FIGURE_IDS = ['lifecycle-breakdown', 'phase-medians', 'total-heatmap', 'launch-distribution', 'peak-memory', 'disk-usage'];
 const FIGURE_FILES = FIGURE_IDS.flatMap((id) => ['vl.json', 'svg', 'pdf', 'png'].map((ext) => `figures/${id}.${ext}`));
 const CHAPTER_FILES = ['chapter5.md', 'chapter5.html', 'chapter5.tex', 'numbers.tex', 'chapter5.pdf'];
 /** What must be the same bytes for the same summary and manifest. */
