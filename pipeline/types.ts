@@ -199,7 +199,7 @@ export interface Manifest {
   /** Host conditions that can bias timings (governor, swap, load, disk, throttling), before and after the run. */
   hostChecks?: { before: HostCheck[]; after?: HostCheck[]; throttleCountBefore: number; throttleCountAfter?: number };
   /** Resource limits applied to every container. */
-  limits?: { memoryBytes: number; pids: number; network: string };
+  limits?: { memoryBytes: number; pids: number; network: string; cpus?: number };
   /** Each image's cached tarball: its hash and size. */
   images?: Record<string, { tarballSha256: string; tarballBytes: number }>;
   /** The cells of this run: every planned cell, or those of its shard and filter. */

@@ -193,7 +193,9 @@ function buildLimits(manifest: Manifest): Block[] {
             stat(['limit memory MiB'], formatFactor(limits.memoryBytes / 2 ** 20)),
             text(' MiB, at most '),
             stat(['limit pids'], String(limits.pids)),
-            text(` processes, and network ${limits.network === 'none' ? 'none (a network namespace of its own without an interface but a down loopback)' : limits.network}.`),
+            text(' processes, '),
+            ...(limits.cpus !== undefined ? [stat(['limit cpus'], String(limits.cpus)), text(' CPU of time per second (a CFS quota), ')] : [text('no CPU limit, ')]),
+            text(`and network ${limits.network === 'none' ? 'none (a network namespace of its own without an interface but a down loopback)' : limits.network}.`),
           ]
         : [text('The run did not record the limits its containers ran under.')],
     },

@@ -1,5 +1,8 @@
 import type { ContainerLimits } from './limits.ts';
 
+/** The CFS period of every CPU quota: the kernel's default, 100 ms. */
+export const CPU_PERIOD_US = 100_000;
+
 /**
  * The OCI runtime config of a bundle, shaped after `runc spec` (same mounts, masked paths,
  * capabilities) so runc, crun and runsc all read the same file; limits are added to it.
@@ -36,6 +39,7 @@ export function buildOciConfig(options: { hostname: string; limits: ContainerLim
         devices: [{ allow: false, access: 'rwm' }],
         memory: { limit: options.limits.memoryBytes, swap: options.limits.memoryBytes },
         pids: { limit: options.limits.pids },
+        cpu: { quota: Math.round(options.limits.cpus * CPU_PERIOD_US), period: CPU_PERIOD_US },
       },
       namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
       maskedPaths: ['/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',

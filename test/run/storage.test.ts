@@ -64,13 +64,14 @@ describe('the noop workload', () => {
 });
 
 describe('buildOciConfig()', () => {
-  it('applies the memory and pids limits and gives the container its own network namespace', () => {
+  it('applies the memory, pids and CPU limits and gives the container its own network namespace', () => {
     const config = buildOciConfig({ hostname: 'h', limits: DEFAULT_LIMITS }) as {
       linux: { resources: { memory: { limit: number }; pids: { limit: number } }; namespaces: { type: string }[] };
       process: { terminal: boolean };
     };
     assert.equal(config.linux.resources.memory.limit, DEFAULT_LIMITS.memoryBytes);
     assert.equal(config.linux.resources.pids.limit, DEFAULT_LIMITS.pids);
+    assert.deepEqual((config.linux.resources as unknown as { cpu: unknown }).cpu, { quota: 100_000, period: 100_000 }, 'one CPU of time per 100 ms period');
     assert.ok(config.linux.namespaces.some((namespace) => namespace.type === 'network'));
     assert.equal(config.process.terminal, false);
   });

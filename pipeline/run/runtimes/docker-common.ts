@@ -80,7 +80,7 @@ export function cliExecuteSteps(cli: string[], container: Container, workload: s
   ];
 }
 
-/** `--memory 268435456b --memory-swap 268435456b --pids-limit 256 --network none`: the limits as docker and podman take them. */
+/** `--network none --memory 268435456b --memory-swap 268435456b --pids-limit 256 --cpus 1`: the limits as docker and podman take them. */
 export function limitFlags(limits: ContainerLimits = DEFAULT_LIMITS): string[] {
-  return ['--network', limits.network, '--memory', `${limits.memoryBytes}b`, '--memory-swap', `${limits.memoryBytes}b`, '--pids-limit', String(limits.pids)];
+  return ['--network', limits.network, '--memory', `${limits.memoryBytes}b`, '--memory-swap', `${limits.memoryBytes}b`, '--pids-limit', String(limits.pids), '--cpus', String(limits.cpus)];
 }

@@ -33,6 +33,7 @@ export function createContainerBody(image: string, workload: string[], limits: C
       Memory: limits.memoryBytes,
       MemorySwap: limits.memoryBytes,
       PidsLimit: limits.pids,
+      NanoCpus: Math.round(limits.cpus * 1e9),
       NetworkMode: limits.network,
     },
   };
@@ -124,7 +125,7 @@ export function dockerApiSteps(api: DockerApiClient, limits: ContainerLimits) {
 
 export function describeDockerApiPhases(storageDriver: string, limits: ContainerLimits = DEFAULT_LIMITS): Record<LifecyclePhase, string> {
   const v = `/v${PINNED_API_VERSION}`;
-  const hostConfig = `{"Memory": ${limits.memoryBytes}, "MemorySwap": ${limits.memoryBytes}, "PidsLimit": ${limits.pids}, "NetworkMode": "${limits.network}"}`;
+  const hostConfig = `{"Memory": ${limits.memoryBytes}, "MemorySwap": ${limits.memoryBytes}, "PidsLimit": ${limits.pids}, "NanoCpus": ${Math.round(limits.cpus * 1e9)}, "NetworkMode": "${limits.network}"}`;
   return {
     create: `POST ${v}/containers/create?name=ID {"Image": "crbench/IMAGE:latest", "Cmd": WORKLOAD, "HostConfig": ${hostConfig}} ` +
       `on the unix socket of the group's own dockerd --storage-driver ${storageDriver} (node:http, keep-alive); ${INGINIOUS_WAY}`,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { HostFacts } from '../../types.ts';
 import type { ContainerLimits } from '../limits.ts';
+import { CPU_PERIOD_US } from '../oci-config.ts';
 
 /** The distribution-wide LXC configuration its templates include: seccomp, dropped capabilities, device cgroup. */
 export const LXC_COMMON_CONFIG = '/usr/share/lxc/config/common.conf';
@@ -46,11 +47,14 @@ export function buildLxcConfig(options: { limits: ContainerLimits; cgroupMode: H
       `lxc.cgroup2.memory.max = ${memory}`,
       ...(facts.swapAccounting ? ['lxc.cgroup2.memory.swap.max = 0'] : []),
       `lxc.cgroup2.pids.max = ${limits.pids}`,
+      `lxc.cgroup2.cpu.max = ${Math.round(limits.cpus * CPU_PERIOD_US)} ${CPU_PERIOD_US}`,
     ]
     : [
       `lxc.cgroup.memory.limit_in_bytes = ${memory}`,
       ...(facts.swapAccounting ? [`lxc.cgroup.memory.memsw.limit_in_bytes = ${memory}`] : []),
       `lxc.cgroup.pids.max = ${limits.pids}`,
+      `lxc.cgroup.cpu.cfs_quota_us = ${Math.round(limits.cpus * CPU_PERIOD_US)}`,
+      `lxc.cgroup.cpu.cfs_period_us = ${CPU_PERIOD_US}`,
     ];
   const lines = [
     '# crbench: the configuration of every container of this group (lxc-copy copies it from the base).',

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { CrbenchError } from '../../errors.ts';
 import type { ContainerLimits } from '../limits.ts';
+import { CPU_PERIOD_US } from '../oci-config.ts';
 import type { Container } from './runtime-adapter.ts';
 import type { Step } from '../phase-steps.ts';
 
@@ -62,7 +63,8 @@ export function lxdSetupCommands(client: string[], poolArgs: string[], limits: C
     [...client, 'storage', 'create', LXD_POOL, ...poolArgs],
     [...client, 'profile', 'device', 'add', 'default', 'root', 'disk', 'path=/', `pool=${LXD_POOL}`],
     [...client, 'profile', 'set', 'default', `limits.memory=${limits.memoryBytes}`, 'limits.memory.swap=false',
-      `limits.processes=${limits.pids}`, `raw.lxc=lxc.init.cmd = ${initArgv.join(' ')}`],
+      `limits.processes=${limits.pids}`, `limits.cpu.allowance=${Math.round(limits.cpus * CPU_PERIOD_US / 1000)}ms/${CPU_PERIOD_US / 1000}ms`,
+      `raw.lxc=lxc.init.cmd = ${initArgv.join(' ')}`],
   ];
 }
 

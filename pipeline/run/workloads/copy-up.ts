@@ -12,13 +12,15 @@ export const COPY_UP_BLOCK = LARGE_FILE.bytes / 2 / BLOCK_BYTES;
  * (`conv=notrunc`) and durably (`fsync`): with file-based copy-on-write (overlay) the whole
  * file is copied up first, with block-based copy-on-write (btrfs, xfs reflinks, zfs) only
  * the block, with a deep copy nothing. Then prints the file's size and the md5 of the block
- * before it (untouched) together with the written one (zeros).
+ * before it (untouched) together with the written one (zeros). Every tool is the image's
+ * /bin/busybox, as in the cpu workload: the same binary in every image, and one that uses
+ * the plain system calls (GNU stat's statx printed an empty size under gVisor).
  */
 export const COPY_UP_SCRIPT = [
   'set -e',
-  `dd if=/dev/zero of=${LARGE_FILE.path} bs=${BLOCK_BYTES} seek=${COPY_UP_BLOCK} count=1 conv=notrunc,fsync 2>/dev/null`,
-  `echo "size $(stat -c %s ${LARGE_FILE.path})"`,
-  `dd if=${LARGE_FILE.path} bs=${BLOCK_BYTES} skip=${COPY_UP_BLOCK - 1} count=2 2>/dev/null | md5sum`,
+  `/bin/busybox dd if=/dev/zero of=${LARGE_FILE.path} bs=${BLOCK_BYTES} seek=${COPY_UP_BLOCK} count=1 conv=notrunc,fsync 2>/dev/null`,
+  `echo "size $(/bin/busybox stat -c %s ${LARGE_FILE.path})"`,
+  `/bin/busybox dd if=${LARGE_FILE.path} bs=${BLOCK_BYTES} skip=${COPY_UP_BLOCK - 1} count=2 2>/dev/null | /bin/busybox md5sum`,
 ].join('\n');
 
 /** The md5 the script prints when the block was written and its neighbour is the image's. */

@@ -34,7 +34,7 @@ describe('docker-cli adapter', () => {
     assert.deepEqual(steps.create(container), [{
       kind: 'run',
       argv: [...cli, 'create', '--name', container.id, '--network', 'none', '--memory', '268435456b', '--memory-swap', '268435456b',
-        '--pids-limit', '256', 'crbench/tiny:latest', '/bin/true'],
+        '--pids-limit', '256', '--cpus', '1', 'crbench/tiny:latest', '/bin/true'],
     }]);
     assert.deepEqual(steps.launch(container), [{ kind: 'run', argv: [...cli, 'start', container.id] }]);
     assert.deepEqual(steps.stop(container), [{ kind: 'run', argv: [...cli, 'stop', '-t', '0', container.id] }]);
@@ -59,7 +59,7 @@ describe('docker-cli adapter', () => {
 
   it('describes each command, with the limits', () => {
     const phases = describeDockerCliPhases('vfs');
-    assert.match(phases.create, /^docker --config STATE\/cli -H unix:\/\/SOCKET create --name ID --network none --memory 268435456b --memory-swap 268435456b --pids-limit 256 crbench\/IMAGE:latest WORKLOAD/);
+    assert.match(phases.create, /^docker --config STATE\/cli -H unix:\/\/SOCKET create --name ID --network none --memory 268435456b --memory-swap 268435456b --pids-limit 256 --cpus 1 crbench\/IMAGE:latest WORKLOAD/);
     assert.match(phases.create, /--storage-driver vfs/);
     assert.match(phases.execute, /wait ID .* logs ID/);
     assert.match(phases.stop, /stop -t 0 ID/);

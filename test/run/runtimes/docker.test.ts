@@ -73,10 +73,10 @@ describe('docker adapter (Engine API)', () => {
     await runCalls(dockerApiSteps(api, DEFAULT_LIMITS).create(container));
     assert.deepEqual(sent[0]?.options.json, {
       Image: 'crbench/tiny:latest', Cmd: ['/bin/true'], AttachStdin: false, AttachStdout: false, AttachStderr: false, Tty: false,
-      HostConfig: { Memory: 268435456, MemorySwap: 268435456, PidsLimit: 256, NetworkMode: 'none' },
+      HostConfig: { Memory: 268435456, MemorySwap: 268435456, PidsLimit: 256, NanoCpus: 1e9, NetworkMode: 'none' },
     });
-    assert.deepEqual(createContainerBody('grader', ['/bin/sh', '-c', 'x'], { memoryBytes: 1, pids: 2, network: 'none' }).HostConfig,
-      { Memory: 1, MemorySwap: 1, PidsLimit: 2, NetworkMode: 'none' });
+    assert.deepEqual(createContainerBody('grader', ['/bin/sh', '-c', 'x'], { memoryBytes: 1, pids: 2, cpus: 0.5, network: 'none' }).HostConfig,
+      { Memory: 1, MemorySwap: 1, PidsLimit: 2, NanoCpus: 5e8, NetworkMode: 'none' });
   });
 
   it('starts, waits, reads the logs, stops with t=0 and removes, each with one request', async () => {
@@ -120,7 +120,7 @@ describe('docker adapter (Engine API)', () => {
 
   it('describes each request, the limits and how its life cycle differs from the OCI adapters', () => {
     const phases = describeDockerApiPhases('overlay2');
-    assert.match(phases.create, /^POST \/v1\.41\/containers\/create\?name=ID .*"Memory": 268435456, "MemorySwap": 268435456, "PidsLimit": 256, "NetworkMode": "none"/);
+    assert.match(phases.create, /^POST \/v1\.41\/containers\/create\?name=ID .*"Memory": 268435456, "MemorySwap": 268435456, "PidsLimit": 256, "NanoCpus": 1000000000, "NetworkMode": "none"/);
     assert.match(phases.create, /--storage-driver overlay2/);
     assert.match(phases.create, /no sleeping init and no exec/);
     assert.equal(phases.launch, 'POST /v1.41/containers/ID/start: the workload starts running');

@@ -34,6 +34,8 @@ describe('LXC configuration', () => {
       'lxc.cgroup.memory.limit_in_bytes = 268435456',
       'lxc.cgroup.memory.memsw.limit_in_bytes = 268435456',
       'lxc.cgroup.pids.max = 256',
+      'lxc.cgroup.cpu.cfs_quota_us = 100000',
+      'lxc.cgroup.cpu.cfs_period_us = 100000',
       '',
     ].join('\n'));
   });

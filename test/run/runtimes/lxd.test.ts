@@ -54,7 +54,7 @@ describe('LXD setup without lxd init', () => {
     assert.deepEqual(lxdSetupCommands(client, ['btrfs', `source=${mountpoint}/pools/crbench`], DEFAULT_LIMITS), [
       [...client, 'storage', 'create', 'crbench', 'btrfs', `source=${mountpoint}/pools/crbench`],
       [...client, 'profile', 'device', 'add', 'default', 'root', 'disk', 'path=/', 'pool=crbench'],
-      [...client, 'profile', 'set', 'default', 'limits.memory=268435456', 'limits.memory.swap=false', 'limits.processes=256', 'raw.lxc=lxc.init.cmd = /bin/sleep 86400'],
+      [...client, 'profile', 'set', 'default', 'limits.memory=268435456', 'limits.memory.swap=false', 'limits.processes=256', 'limits.cpu.allowance=100ms/100ms', 'raw.lxc=lxc.init.cmd = /bin/sleep 86400'],
     ]);
     assert.equal(LXD_POOL, 'crbench');
     assert.ok(!lxdSetupCommands(client, ['dir'], DEFAULT_LIMITS).flat().some((arg) => /network|nic|bridge/.test(arg)));

@@ -55,7 +55,7 @@ describe('podman adapter', () => {
     assert.deepEqual(steps.create(container), [{
       kind: 'run',
       argv: [...prefix, 'create', '--name', container.id, '--cgroup-parent', `/${paths.cgroupParent}`, '--network', 'none',
-        '--memory', '268435456b', '--memory-swap', '268435456b', '--pids-limit', '256', ...ulimitFlags, '--log-driver', 'k8s-file',
+        '--memory', '268435456b', '--memory-swap', '268435456b', '--pids-limit', '256', '--cpus', '1', ...ulimitFlags, '--log-driver', 'k8s-file',
         'localhost/crbench/tiny:latest', '/bin/true'],
     }]);
     assert.deepEqual(steps.launch(container), [{ kind: 'run', argv: [...prefix, 'start', container.id] }]);
@@ -80,7 +80,7 @@ describe('podman adapter', () => {
 
   it('describes each command with the limits, the global flags and the INGInious life cycle', () => {
     const phases = describePodmanPhases('overlay');
-    assert.match(phases.create, /^podman GLOBALS create --name ID --cgroup-parent \/CGROUP\/GROUP --network none --memory 268435456b --memory-swap 268435456b --pids-limit 256/);
+    assert.match(phases.create, /^podman GLOBALS create --name ID --cgroup-parent \/CGROUP\/GROUP --network none --memory 268435456b --memory-swap 268435456b --pids-limit 256 --cpus 1/);
     assert.match(phases.create, /--storage-driver overlay/);
     assert.match(phases.create, /--runtime runc on hybrid cgroups/);
     assert.match(phases.create, /no sleeping init and no exec/);
