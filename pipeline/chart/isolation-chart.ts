@@ -22,10 +22,13 @@ const VERDICT_STYLE: Record<LimitVerdict, { words: string; fill: string; ink: st
 /**
  * Which limits each configuration enforces: a tile per runtime · driver · filesystem and
  * limit (memory, pids, network), coloured by the isolation probes' verdict, with the number
- * of repetitions behind it. Undefined when no probe was planned.
+ * of repetitions behind it. Configurations none of whose probes ran (a driver of another
+ * runtime, a filesystem the host lacks) are left to the table, which gives their reasons:
+ * as rows here they would bury the ones that ran. Undefined when no probe ran.
  */
 export function isolationChart(summary: Summary): TopLevelSpec | undefined {
-  const limits = summary.limits ?? [];
+  const ran = new Set((summary.limits ?? []).filter((limit) => limit.verdict !== 'not-run').map(runtimeDriverFilesystem));
+  const limits = (summary.limits ?? []).filter((limit) => ran.has(runtimeDriverFilesystem(limit)));
   if (limits.length === 0) return undefined;
   const rows: IsolationRow[] = limits.map((limit) => ({
     configuration: runtimeDriverFilesystem(limit),

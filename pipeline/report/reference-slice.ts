@@ -15,14 +15,17 @@ export interface ReferenceSlice {
 }
 
 /**
- * The grading workload (the first grade-… measured) at the highest concurrency measured
- * with it; without one, noop (or the first workload measured) at its highest concurrency.
+ * The grading workload measured at the highest concurrency (an exam peak is what INGInious
+ * must withstand; the first grade-… listed on a tie), at that concurrency; without one, noop
+ * (or the first workload measured) at its highest concurrency.
  * Of the images that ran it there, the one with the most cells, ties to the last listed
  * (matrices list the small image first). Undefined without cells.
  */
 export function referenceSlice(cells: readonly CellSummary[]): ReferenceSlice | undefined {
   const workloads = uniqueInOrder(cells.map((cell) => cell.workload));
-  const grading = workloads.find((workload) => workload.startsWith('grade-'));
+  const peakOf = (name: string) => Math.max(...cells.filter((cell) => cell.workload === name).map((cell) => cell.concurrency));
+  const grading = workloads.filter((name) => name.startsWith('grade-'))
+    .reduce<string | undefined>((best, name) => (best === undefined || peakOf(name) > peakOf(best) ? name : best), undefined);
   const workload = grading ?? workloads.find((candidate) => candidate === 'noop') ?? workloads[0];
   if (workload === undefined) return undefined;
   const ofWorkload = cells.filter((cell) => cell.workload === workload);

@@ -27,6 +27,19 @@ describe('referenceSlice()', () => {
   });
 });
 
+describe('referenceSlice() with several grading workloads', () => {
+  it('ranks the grading workload measured at the highest concurrency, the exam peak, not the first one listed', () => {
+    const cells = loadSummaryPair('wide').summary.cells;
+    const template = cells.find((cell) => cell.workload.startsWith('grade-'));
+    assert.ok(template);
+    const gradeC = cells.filter((cell) => cell.workload === template.workload).map((cell) => ({ ...cell, workload: 'grade-c', concurrency: 1, cellId: `${cell.cellId}-c` }));
+    const gradePython = cells.filter((cell) => cell.workload === template.workload).map((cell) => ({ ...cell, workload: 'grade-python', concurrency: 8, cellId: `${cell.cellId}-p` }));
+    const slice = referenceSlice([...gradeC, ...gradePython]);
+    assert.equal(slice?.workload, 'grade-python');
+    assert.equal(slice?.concurrency, 8);
+  });
+});
+
 describe('buildRecommendationsSection()', () => {
   it('says, without a grading workload, that it ranks noop at concurrency 1 instead and why that is not grading time', () => {
     const { summary, manifest } = loadSummaryPair('chapter5');
