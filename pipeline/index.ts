@@ -160,7 +160,8 @@ function outcomesOf(feasible: Cell[], samplesOf: Map<string, Sample[]>, stopped:
     const measured = (samplesOf.get(cell.id) ?? []).filter((sample) => !sample.warmup && (LIFECYCLE_PHASES as readonly string[]).includes(sample.phase));
     const measuredReps = new Set(measured.map((sample) => sample.rep)).size;
     const failedReps = new Set(measured.filter((sample) => !sample.ok).map((sample) => sample.rep)).size;
-    const stoppedBecause = stopped.get(cell.id) ?? (measuredReps >= matrix.repetitions ? 'max-repetitions' : measuredReps === 0 ? 'not-run' : 'interrupted');
+    // Precise only counts as the reason when it stopped the cell before the maximum.
+    const stoppedBecause = measuredReps >= matrix.repetitions ? 'max-repetitions' : stopped.get(cell.id) ?? (measuredReps === 0 ? 'not-run' : 'interrupted');
     outcomes[cell.id] = { measuredReps, failedReps, stoppedBecause };
   }
   return outcomes;

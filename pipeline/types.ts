@@ -366,6 +366,12 @@ export interface Summary {
   daemons: DaemonSummary[];
   /** Verdicts of the isolation probes; empty when none was planned. */
   limits: LimitSummary[];
+  /**
+   * What adaptive stopping saved, when the matrix asked for it: cells that stopped before
+   * `repetitions` because they were precise enough, the repetitions they did not need, and
+   * those at each cell's median repetition time (its batch makespan).
+   */
+  adaptive?: { cells: number; cellsStoppedEarly: number; repetitionsSaved: number; savedMs: number };
   skipped: { cellId: string; reason: string }[];
   /** Cells that were feasible but produced no successful sample, with their first error. */
   failed: { cellId: string; error: string }[];

@@ -1,3 +1,4 @@
+import { summariseAdaptive } from './summarise-adaptive.ts';
 import {
   LIFECYCLE_PHASES,
   SETUP_STEPS,
@@ -106,6 +107,7 @@ export function analyseResults(input: AnalyseInput): Summary {
     .filter((cell) => !cell.feasible)
     .map((cell) => ({ cellId: cell.id, reason: cell.skipReason ?? 'no reason recorded' }));
 
+  const adaptive = summariseAdaptive(manifest, cells);
   // Keys in the Summary order, so the written summary reads the same way everywhere.
   return {
     schemaVersion: 1,
@@ -121,6 +123,7 @@ export function analyseResults(input: AnalyseInput): Summary {
     daemons: summariseDaemons(manifest, samples),
     // 9.
     limits: summariseLimits(manifest, samples, new Map(failed.map(({ cellId, error }) => [cellId, error]))),
+    ...(adaptive !== undefined ? { adaptive } : {}),
     skipped,
     failed,
     setAsideLines,

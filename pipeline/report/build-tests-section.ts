@@ -9,7 +9,7 @@ import { PHASE_MEANING } from './phase-words.ts';
  * repetitions, warm-up, seed, the statistics and the limits every container ran under.
  * From the manifest and the summary's own settings (bootstrap resamples and confidence).
  */
-export function buildTestsSection(manifest: Manifest, summary: Pick<Summary, 'bootstrap' | 'seed'>): Block[] {
+export function buildTestsSection(manifest: Manifest, summary: Pick<Summary, 'bootstrap' | 'seed' | 'adaptive'>): Block[] {
   return [
     { kind: 'heading', level: 2, text: 'Tests' },
     ...buildMatrix(manifest),
@@ -129,7 +129,7 @@ function buildPhases(manifest: Manifest): Block[] {
   ];
 }
 
-function buildRepetitions(manifest: Manifest, summary: Pick<Summary, 'bootstrap' | 'seed'>): Block[] {
+function buildRepetitions(manifest: Manifest, summary: Pick<Summary, 'bootstrap' | 'seed' | 'adaptive'>): Block[] {
   const { matrix } = manifest;
   const confidence = `${Math.round((summary.bootstrap?.confidence ?? 0.95) * 100)}%`;
   const resamples = summary.bootstrap?.resamples;
@@ -153,6 +153,17 @@ function buildRepetitions(manifest: Manifest, summary: Pick<Summary, 'bootstrap'
             `Adaptive stopping: a cell stops after at least ${matrix.adaptive.minRepetitions} repetitions once the ${confidence} ` +
               `interval of every phase median is within ±${formatFactor(matrix.adaptive.targetRelativeHalfWidth * 100)}% of it`,
           ),
+          ...(summary.adaptive !== undefined
+            ? [
+                text('; '),
+                stat(['adaptive cells stopped early'], String(summary.adaptive.cellsStoppedEarly)),
+                text(` of ${summary.adaptive.cells} cells stopped early, saving `),
+                stat(['adaptive repetitions saved'], String(summary.adaptive.repetitionsSaved)),
+                text(' repetitions, about '),
+                stat(['adaptive saved s'], formatFactor(summary.adaptive.savedMs / 1000)),
+                text(' s of measuring'),
+              ]
+            : []),
         ]]
       : []),
     [text(`Phase timeout: ${matrix.phaseTimeoutMs} ms; a phase running longer is killed and counted as an error`)],
