@@ -2,6 +2,7 @@ import { BOOTSTRAP_RESAMPLES, bootstrapMediansSeeded, CONFIDENCE_LEVEL, ratioOfM
 import { cliffsDelta } from './cliffs-delta.ts';
 import { mannWhitneyU } from './mann-whitney.ts';
 import { isSignificant } from './significance.ts';
+import type { Comparison } from '../types.ts';
 
 /**
  * The successful durations of one phase (or of the whole life cycle) of one cell, ready to be
@@ -51,17 +52,8 @@ export function isComparable(series: DurationSeries | undefined): series is Dura
   return series !== undefined && series.sortedMs.length >= MIN_SAMPLES_TO_COMPARE && series.sortedMs[0]! > 0;
 }
 
-export interface SeriesComparison {
-  /** median(candidate) / median(baseline). */
-  ratio: number;
-  ciLow: number;
-  ciHigh: number;
-  /** Two-sided Mann-Whitney U p-value. */
-  pValue: number;
-  /** Cliff's delta of candidate against baseline. */
-  effectSize: number;
-  significant: boolean;
-}
+/** The statistics of a comparison, without the cells it compares (see Comparison in types.ts). */
+export type SeriesComparison = Pick<Comparison, 'ratio' | 'ciLow' | 'ciHigh' | 'pValue' | 'effectSize' | 'significant'>;
 
 /**
  * Candidate against baseline: the ratio of medians with its percentile bootstrap interval,

@@ -1,19 +1,12 @@
 import { max, mean, median, min, quantileSorted, sampleStandardDeviation } from 'simple-statistics';
+import type { PhaseStats } from '../types.ts';
 
-/** Descriptive statistics of one non-empty set of durations. */
-export interface DurationStats {
-  n: number;
-  medianMs: number;
-  meanMs: number;
-  /** Sample standard deviation (divides by n − 1); 0 for a single value, see below. */
-  stdDevMs: number;
-  minMs: number;
-  maxMs: number;
-  p25Ms: number;
-  p75Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-}
+/**
+ * Descriptive statistics of one non-empty set of durations: the part of a phase's
+ * statistics that needs neither errors, a bootstrap nor outliers. The standard deviation is
+ * the sample one (divides by n − 1), 0 for a single value, see below.
+ */
+export type DurationStats = Pick<PhaseStats, 'n' | 'medianMs' | 'meanMs' | 'stdDevMs' | 'minMs' | 'maxMs' | 'p25Ms' | 'p75Ms' | 'p95Ms' | 'p99Ms'>;
 
 /**
  * Quantile of already sorted values with linear interpolation between order statistics:

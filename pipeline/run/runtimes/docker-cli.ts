@@ -4,7 +4,7 @@ import { $ } from 'zx';
 import { DEFAULT_LIMITS, type ContainerLimits } from '../limits.ts';
 import type { Step } from '../phase-steps.ts';
 import type { LifecyclePhase } from '../../types.ts';
-import { cliExecuteSteps, INGINIOUS_WAY, limitFlags } from './docker-common.ts';
+import { cliExecuteSteps, INGINIOUS_WAY, limitFlags, phaseStepsOf } from './docker-common.ts';
 import { dockerImageRef, openDockerDaemon } from './docker-daemon.ts';
 import type { Container, RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';
 
@@ -105,13 +105,7 @@ export const dockerCli: RuntimeAdapter = {
     const steps = dockerCliSteps(cli, context.limits, context.scratchDir);
     return {
       workarounds,
-      importImage: steps.importImage,
-      prepare: async () => undefined,
-      create: steps.create,
-      launch: steps.launch,
-      execute: steps.execute,
-      stop: steps.stop,
-      clean: steps.clean,
+      ...phaseStepsOf(steps),
       async afterPhase() {
         // Once, outside the clock: the manifest says so if the client is not dockerd's own.
         if (checked) return;

@@ -2,7 +2,7 @@ import type { CommandRecord } from '../../types.ts';
 import { DEFAULT_LIMITS, type ContainerLimits } from '../limits.ts';
 import type { Step } from '../phase-steps.ts';
 import { spawnTimed } from '../spawn-timed.ts';
-import type { Container } from './runtime-adapter.ts';
+import type { Container, RuntimeGroup } from './runtime-adapter.ts';
 
 /**
  * What docker, docker-cli and podman share: they run a grading container the INGInious
@@ -83,4 +83,16 @@ export function cliExecuteSteps(cli: string[], container: Container, workload: s
 /** `--network none --memory 268435456b --memory-swap 268435456b --pids-limit 256 --cpus 1`: the limits as docker and podman take them. */
 export function limitFlags(limits: ContainerLimits = DEFAULT_LIMITS): string[] {
   return ['--network', limits.network, '--memory', `${limits.memoryBytes}b`, '--memory-swap', `${limits.memoryBytes}b`, '--pids-limit', String(limits.pids), '--cpus', String(limits.cpus)];
+}
+
+type PhaseStepBuilders = Pick<RuntimeGroup, 'importImage' | 'create' | 'launch' | 'execute' | 'stop' | 'clean'>;
+
+/**
+ * The step builders of a runtime group, taken from a builder object that may carry more
+ * (removeAll, forceRemove): the runtimes whose containers need no preparation outside the
+ * clock and nothing after a phase.
+ */
+export function phaseStepsOf(steps: PhaseStepBuilders): PhaseStepBuilders & Pick<RuntimeGroup, 'prepare' | 'afterPhase'> {
+  const { importImage, create, launch, execute, stop, clean } = steps;
+  return { importImage, prepare: async () => undefined, create, launch, execute, stop, clean, afterPhase: async () => undefined };
 }

@@ -4,7 +4,7 @@ import type { LifecyclePhase } from '../../types.ts';
 import {
   apiRecord, demultiplexLogs, expectStatus, PINNED_API_VERSION, streamedError, type DockerApiClient, type RequestOptions,
 } from './docker-api.ts';
-import { assertSameWorkload, INGINIOUS_WAY, workloadRecord } from './docker-common.ts';
+import { assertSameWorkload, INGINIOUS_WAY, phaseStepsOf, workloadRecord } from './docker-common.ts';
 import { dockerImageRef, openDockerDaemon } from './docker-daemon.ts';
 import type { Container, RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';
 
@@ -145,14 +145,7 @@ export const docker: RuntimeAdapter = {
     const steps = dockerApiSteps(daemon.api, context.limits);
     return {
       workarounds: [],
-      importImage: steps.importImage,
-      prepare: async () => undefined,
-      create: steps.create,
-      launch: steps.launch,
-      execute: steps.execute,
-      stop: steps.stop,
-      clean: steps.clean,
-      afterPhase: async () => undefined,
+      ...phaseStepsOf(steps),
       forceRemove: steps.forceRemove,
       close: daemon.close,
     };

@@ -9,7 +9,7 @@ import { CrbenchError } from '../../errors.ts';
 import type { HostFacts, LifecyclePhase } from '../../types.ts';
 import { DEFAULT_LIMITS, type ContainerLimits } from '../limits.ts';
 import type { Step } from '../phase-steps.ts';
-import { cliExecuteSteps, INGINIOUS_WAY, limitFlags } from './docker-common.ts';
+import { cliExecuteSteps, INGINIOUS_WAY, limitFlags, phaseStepsOf } from './docker-common.ts';
 import type { Container, GroupContext, RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';
 
 /**
@@ -257,14 +257,7 @@ export const podman: RuntimeAdapter = {
     ];
     return {
       workarounds,
-      importImage: steps.importImage,
-      prepare: async () => undefined,
-      create: steps.create,
-      launch: steps.launch,
-      execute: steps.execute,
-      stop: steps.stop,
-      clean: steps.clean,
-      afterPhase: async () => undefined,
+      ...phaseStepsOf(steps),
       async forceRemove(container) {
         await $`${prefix} rm --force --time 0 ${container.id}`.nothrow().quiet();
       },
