@@ -285,11 +285,12 @@ export type IsolationLimit = (typeof ISOLATION_LIMITS)[number];
 export const PROBE_WORKLOADS: Record<IsolationLimit, string> = { memory: 'limit-memory', pids: 'limit-pids', network: 'limit-network' };
 
 /**
- * What the probes of one limit said about one configuration: `enforced` (the limit held),
- * `not-enforced` (it did not), `unknown` (the probe ran but could not tell), `not-run` (the
- * probe failed before it could test anything, or never ran).
+ * What the probes of one limit said about one configuration: `enforced` (the limit held: the
+ * probe's process was killed or refused), `enforced-sandbox-killed` (the limit held by ending
+ * the whole sandbox, as gVisor does), `not-enforced` (it did not), `unknown` (the probe ran
+ * but could not tell), `not-run` (the probe failed before it could test anything, or never ran).
  */
-export const LIMIT_VERDICTS = ['enforced', 'not-enforced', 'unknown', 'not-run'] as const;
+export const LIMIT_VERDICTS = ['enforced', 'enforced-sandbox-killed', 'not-enforced', 'unknown', 'not-run'] as const;
 export type LimitVerdict = (typeof LIMIT_VERDICTS)[number];
 
 /** The verdict of the isolation probes of one limit on one runtime · storage driver · filesystem. */

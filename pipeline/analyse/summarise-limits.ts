@@ -18,7 +18,13 @@ export function probedLimit(workload: string): IsolationLimit | undefined {
 }
 
 /** Ties between verdicts go to the first of these: a limit that failed once is not called enforced. */
-const CAUTION: readonly LimitVerdict[] = ['not-enforced', 'unknown', 'enforced', 'not-run'];
+const CAUTION: readonly LimitVerdict[] = ['not-enforced', 'unknown', 'enforced-sandbox-killed', 'enforced', 'not-run'];
+
+/**
+ * The fact a limit probe records when the limit ended the whole sandbox (gVisor) rather than
+ * the probe's process: pipeline/run/workloads/sandbox-killed.ts SANDBOX_KILLED_FACT.
+ */
+const SANDBOX_KILLED_FACT = 'sandboxKilled';
 
 /** The probe's own messages (pipeline/run/workloads/limit-*.ts) start with these. */
 const NOT_ENFORCED_PREFIX = 'not enforced:';
@@ -33,7 +39,8 @@ interface ProbeOutcome {
 /**
  * The verdict of each isolation probe per runtime · storage driver · filesystem and limit.
  * Each measured repetition (each container of it, at concurrency > 1) gives one verdict from
- * its execute sample: ok → enforced; an error starting "not enforced:" → not-enforced;
+ * its execute sample: ok → enforced, or enforced-sandbox-killed when its facts say the limit
+ * ended the whole sandbox (gVisor); an error starting "not enforced:" → not-enforced;
  * "could not tell:" → unknown; any other error, or no execute at all because an earlier
  * phase failed → not-run. The verdict is the one most repetitions gave (pooled over the
  * probe cells of the configuration: images, concurrency levels); a tie goes to the more
@@ -79,6 +86,9 @@ function judge(outcomes: readonly ProbeOutcome[]): { verdict: LimitVerdict; evid
   const k = counts.get(verdict) ?? 0;
   const n = outcomes.length;
   if (verdict === 'enforced') return { verdict, evidence: `the probe passed in ${k} of ${n} ${n === 1 ? 'repetition' : 'repetitions'}` };
+  if (verdict === 'enforced-sandbox-killed') {
+    return { verdict, evidence: `the limit ended the whole sandbox (runsc exec: "containerManager.WaitPID failed: EOF") in ${k} of ${n} ${n === 1 ? 'repetition' : 'repetitions'}` };
+  }
   // The first message of that verdict, in file order: the first time it happened.
   const message = outcomes.find((outcome) => outcome.verdict === verdict)!.message;
   return { verdict, evidence: `${message} (${k} of ${n} ${n === 1 ? 'repetition' : 'repetitions'})` };
@@ -116,7 +126,12 @@ function probeOutcomes(cellIds: ReadonlySet<string>, samples: readonly Sample[])
 function outcomeOf(rep: { execute?: Sample; firstFailure?: Sample }): ProbeOutcome {
   const { execute, firstFailure } = rep;
   if (execute) {
-    if (execute.ok) return { verdict: 'enforced', message: 'the limit held' };
+    if (execute.ok) {
+      const facts = execute.kind === 'phase' ? execute.facts : undefined;
+      return facts?.[SANDBOX_KILLED_FACT] === true
+        ? { verdict: 'enforced-sandbox-killed', message: 'the limit ended the whole sandbox' }
+        : { verdict: 'enforced', message: 'the limit held' };
+    }
     const error = execute.error ?? 'execute failed without an error message';
     if (error.startsWith(NOT_ENFORCED_PREFIX)) return { verdict: 'not-enforced', message: error };
     if (error.startsWith(COULD_NOT_TELL_PREFIX)) return { verdict: 'unknown', message: error };

@@ -14,6 +14,7 @@ export interface IsolationRow {
 /** What each verdict is called on a tile, its colour (Okabe–Ito) and the colour of its words. */
 const VERDICT_STYLE: Record<LimitVerdict, { words: string; fill: string; ink: string }> = {
   enforced: { words: 'enforced', fill: '#009E73', ink: 'white' },
+  'enforced-sandbox-killed': { words: 'enforced (sandbox killed)', fill: '#56B4E9', ink: 'black' },
   'not-enforced': { words: 'NOT enforced', fill: '#D55E00', ink: 'white' },
   unknown: { words: 'could not tell', fill: '#F0E442', ink: 'black' },
   'not-run': { words: 'not run', fill: '#dddddd', ink: 'black' },

@@ -145,7 +145,7 @@ export const AXIS_REQUIREMENTS: Record<Axis, AxisRequirements> = {
     },
   },
   workload: {
-    values: { noop: [], cpu: [], write: [], 'copy-up': [], 'grade-c': [], 'grade-python': [], 'limit-memory': [], 'limit-pids': [], 'limit-network': [] },
+    values: { noop: [], cpu: [], write: [], 'copy-up': [], 'grade-c': [], 'grade-python': [], 'limit-memory': [], 'limit-pids': [], 'limit-network': [], 'probe-security': [] },
   },
   // Any number of containers at once; the schema bounds it.
   concurrency: { values: {}, otherwise: [] },
@@ -189,6 +189,7 @@ export const IMAGE_PROVIDES: Record<string, string[]> = {
 export const WORKLOAD_NEEDS: Record<string, string[]> = {
   noop: [], cpu: [], write: [], 'copy-up': ['a large file to modify (/data/large.bin)'],
   'limit-memory': [], 'limit-pids': [], 'limit-network': [],
+  'probe-security': [],
   'grade-c': ['gcc', 'make'],
   'grade-python': ['python3'],
 };

@@ -7,6 +7,7 @@ export const ISOLATION_TABLE_ID = 'isolation';
 /** How the chapter words each verdict. */
 export const VERDICT_WORDS: Record<LimitVerdict, string> = {
   enforced: 'enforced',
+  'enforced-sandbox-killed': 'enforced (sandbox killed)',
   'not-enforced': 'not enforced',
   unknown: 'could not tell',
   'not-run': 'not run',

@@ -1,15 +1,21 @@
 import type { ContainerLimits } from './limits.ts';
+import { dockerDefaultSecurity, type ContainerSecurity } from './security/container-security.ts';
 
 /** The CFS period of every CPU quota: the kernel's default, 100 ms. */
 export const CPU_PERIOD_US = 100_000;
 
 /**
- * The OCI runtime config of a bundle, shaped after `runc spec` (same mounts, masked paths,
- * capabilities) so runc, crun and runsc all read the same file; limits are added to it.
- * The init process only sleeps: the workload runs through `exec`, as a grader's would.
+ * The OCI runtime config of a bundle, the same file for runc, crun and runsc: `runc spec`'s
+ * mounts and namespaces, the limits, and Docker's default confinement (its seccomp profile
+ * for this host and capability set, its capabilities, no_new_privs, its masked and read-only
+ * paths: see security/container-security.ts), so that a bundle is confined exactly as a
+ * Docker or Podman container is. `security` replaces that confinement (tests give their own);
+ * without it the host's Docker default is used, which throws when the profile file is missing.
+ * The init process only sleeps unless `initArgs` says otherwise.
  */
-export function buildOciConfig(options: { hostname: string; limits: ContainerLimits; initArgs?: string[]; cgroupsPath?: string }): object {
-  const capabilities = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];
+export function buildOciConfig(options: { hostname: string; limits: ContainerLimits; initArgs?: string[]; cgroupsPath?: string; security?: ContainerSecurity }): object {
+  const security = options.security ?? dockerDefaultSecurity();
+  const capabilities = security.capabilities;
   return {
     ociVersion: '1.0.2',
     process: {
@@ -18,9 +24,10 @@ export function buildOciConfig(options: { hostname: string; limits: ContainerLim
       args: options.initArgs ?? ['/bin/sleep', '86400'],
       env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
       cwd: '/',
-      capabilities: { bounding: capabilities, effective: capabilities, permitted: capabilities, ambient: capabilities },
+      // Docker leaves the ambient set empty: a non-root process in the container holds no capability.
+      capabilities: { bounding: capabilities, effective: capabilities, permitted: capabilities },
       rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
-      noNewPrivileges: true,
+      noNewPrivileges: security.noNewPrivileges,
     },
     root: { path: 'rootfs', readonly: false },
     hostname: options.hostname,
@@ -42,9 +49,9 @@ export function buildOciConfig(options: { hostname: string; limits: ContainerLim
         cpu: { quota: Math.round(options.limits.cpus * CPU_PERIOD_US), period: CPU_PERIOD_US },
       },
       namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
-      maskedPaths: ['/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
-        '/proc/timer_stats', '/proc/sched_debug', '/sys/firmware', '/proc/scsi'],
-      readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
+      seccomp: security.seccomp,
+      maskedPaths: security.maskedPaths,
+      readonlyPaths: security.readonlyPaths,
     },
   };
 }

@@ -1,13 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { analyseResults } from '../../pipeline/analyse/analyse-results.ts';
 import { summariseLimits } from '../../pipeline/analyse/summarise-limits.ts';
-import { LIFECYCLE_PHASES, type Cell, type LifecyclePhase, type Manifest, type Sample } from '../../pipeline/types.ts';
+import { limitMemory } from '../../pipeline/run/workloads/limit-memory.ts';
+import { limitPids } from '../../pipeline/run/workloads/limit-pids.ts';
+import { LIFECYCLE_PHASES, type Cell, type CommandRecord, type LifecyclePhase, type Manifest, type PhaseSample, type Sample } from '../../pipeline/types.ts';
 import { loadResultsFixture } from '../fixtures/results/load-fixture.ts';
 
 function probe(runtime: string, workload: string, extra: Partial<Cell> = {}): Cell {
   return {
     id: `${runtime}.copy.ext4.tiny.${workload}.c1`, groupId: `${runtime}.copy.ext4`, runtime, storageDriver: 'copy',
-    filesystem: 'ext4', image: 'tiny', workload, concurrency: 1, feasible: true, ...extra,
+    filesystem: 'ext4', image: 'tiny', workload, lifecycle: 'exec', netns: 'fresh', cgroup: 'fresh', concurrency: 1, feasible: true, ...extra,
   };
 }
 
@@ -16,20 +18,21 @@ function manifestOf(cells: Cell[]): Manifest {
   return { ...manifest, matrix: { ...manifest.matrix, name: 'test', seed: 5 }, cells };
 }
 
-function sample(of: Cell, phase: LifecyclePhase, rep: number, error?: string, warmup = false): Sample {
+function sample(of: Cell, phase: LifecyclePhase, rep: number, error?: string, warmup = false, facts?: PhaseSample['facts']): PhaseSample {
   return {
-    schemaVersion: 1, cellId: of.id, groupId: of.groupId, runtime: of.runtime, storageDriver: of.storageDriver, filesystem: of.filesystem,
-    image: of.image, workload: of.workload, concurrency: of.concurrency, phase, block: 0, rep, warmup, durationMs: 10 + rep,
-    ok: error === undefined, ...(error === undefined ? {} : { error }), startedAt: '2025-01-01T00:00:00.000Z',
+    kind: 'phase', schemaVersion: 2, cellId: of.id, groupId: of.groupId, runtime: of.runtime, storageDriver: of.storageDriver, filesystem: of.filesystem,
+    image: of.image, workload: of.workload, lifecycle: of.lifecycle, netns: of.netns, cgroup: of.cgroup, concurrency: of.concurrency,
+    phase, block: 0, rep, warmup, durationMs: 10 + rep, steps: [{ label: phase, durationMs: 10 + rep }], startMs: 0, endMs: 10 + rep,
+    ok: error === undefined, ...(error === undefined ? {} : { error }), ...(facts === undefined ? {} : { facts }), startedAt: '2025-01-01T00:00:00.000Z',
   };
 }
 
 /** One repetition as the run stage writes it: phases up to the first failure, which ends it. */
-function repetition(of: Cell, rep: number, failure?: { phase: LifecyclePhase; error: string }, warmup = false): Sample[] {
+function repetition(of: Cell, rep: number, failure?: { phase: LifecyclePhase; error: string }, warmup = false, facts?: PhaseSample['facts']): Sample[] {
   const samples: Sample[] = [];
   for (const phase of LIFECYCLE_PHASES) {
     const failed = failure?.phase === phase;
-    samples.push(sample(of, phase, rep, failed ? failure.error : undefined, warmup));
+    samples.push(sample(of, phase, rep, failed ? failure.error : undefined, warmup, phase === 'execute' ? facts : undefined));
     if (failed) break;
   }
   return samples;
@@ -46,6 +49,30 @@ describe('summariseLimits()', () => {
     assert.deepEqual(summariseLimits(manifestOf([noop, memory]), samples, new Map()), [
       { runtime: 'runc', storageDriver: 'copy', filesystem: 'ext4', limit: 'memory', verdict: 'enforced', evidence: 'the probe passed in 2 of 3 repetitions', n: 3 },
     ]);
+  });
+
+  it('calls a limit that ended gVisor\'s whole sandbox "enforced (sandbox killed)", from the probe\'s own facts', () => {
+    // As runsc 2022-12-19 ended a memory hog and a fork bomb over the limit (measured on the reference host).
+    const gvisor: CommandRecord = {
+      argv: ['runsc', 'exec', 'x'], durationMs: 900, exitCode: 128, signal: null, stdout: '',
+      stderr: 'waiting on pid 2: waiting on PID 2 in sandbox "rs4": urpc method "containerManager.WaitPID" failed: EOF\n',
+    };
+    const runscMemory = probe('runsc', 'limit-memory');
+    const runscPids = probe('runsc', 'limit-pids');
+    for (const [cell, workload] of [[runscMemory, limitMemory], [runscPids, limitPids]] as const) {
+      assert.equal(workload.check(gvisor), null, `${workload.name} counts the run`);
+      const samples = [0, 1].flatMap((rep) => repetition(cell, rep, undefined, false, workload.facts!(gvisor)));
+      assert.deepEqual(summariseLimits(manifestOf([cell]), samples, new Map()), [{
+        runtime: 'runsc', storageDriver: 'copy', filesystem: 'ext4', limit: cell === runscMemory ? 'memory' : 'pids', verdict: 'enforced-sandbox-killed',
+        evidence: 'the limit ended the whole sandbox (runsc exec: "containerManager.WaitPID failed: EOF") in 2 of 2 repetitions', n: 2,
+      }]);
+    }
+  });
+
+  it('keeps a process killed at the limit "enforced", its facts saying the sandbox lived', () => {
+    const killed: CommandRecord = { argv: [], durationMs: 300, exitCode: 137, signal: null, stdout: '', stderr: '' };
+    const samples = repetition(memory, 0, undefined, false, limitMemory.facts!(killed));
+    assert.equal(summariseLimits(manifestOf([memory]), samples, new Map())[0]?.verdict, 'enforced');
   });
 
   it('calls it not enforced with the probe’s message, and a tie goes to not enforced', () => {

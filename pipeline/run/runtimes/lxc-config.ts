@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { HostFacts } from '../../types.ts';
 import type { ContainerLimits } from '../limits.ts';
 import { CPU_PERIOD_US } from '../oci-config.ts';
+import type { LxcSecurity } from '../security/lxc-security.ts';
 
 /** The distribution-wide LXC configuration its templates include: seccomp, dropped capabilities, device cgroup. */
 export const LXC_COMMON_CONFIG = '/usr/share/lxc/config/common.conf';
@@ -38,8 +39,15 @@ export const LXCFS_HOOKS_WORKAROUND =
  * container made from it. The init only sleeps; the workload runs through `lxc-attach`, as
  * with the OCI runtimes. Limits go to the cgroup hierarchy that holds the controller: the
  * v1 keys on v1 and hybrid hosts (hybrid keeps memory and pids in v1), the v2 keys on v2.
+ *
+ * `security` (from buildLxcSecurity in security/lxc-security.ts) gives the container Docker's
+ * default confinement in place of LXC's distribution defaults: Docker's capabilities
+ * (`lxc.cap.keep`), no_new_privs, Docker's seccomp profile as an LXC allowlist (the caller
+ * writes `security.seccompPolicy.text` at the path it was built with), Docker's masked and
+ * read-only paths. Without it the container has LXC's own: its common seccomp denylist (five
+ * system calls) and every capability but five, which is less than the OCI runtimes get.
  */
-export function buildLxcConfig(options: { limits: ContainerLimits; cgroupMode: HostFacts['cgroupMode']; facts: LxcHostFacts; initArgv?: string[] }): string {
+export function buildLxcConfig(options: { limits: ContainerLimits; cgroupMode: HostFacts['cgroupMode']; facts: LxcHostFacts; initArgv?: string[]; security?: LxcSecurity }): string {
   const { limits, facts } = options;
   const memory = String(limits.memoryBytes);
   const cgroupLimits = options.cgroupMode === 'v2'
@@ -60,6 +68,7 @@ export function buildLxcConfig(options: { limits: ContainerLimits; cgroupMode: H
     '# crbench: the configuration of every container of this group (lxc-copy copies it from the base).',
     '# Seccomp, dropped capabilities and the device cgroup, as LXC\'s distribution templates set them:',
     `lxc.include = ${LXC_COMMON_CONFIG}`,
+    ...(options.security?.configLines ?? []),
     ...(facts.lxcfsRunning ? [] : [
       '# lxcfs is not running: drop the hooks its package adds (a post-stop hook sleeps 0.5 s).',
       'lxc.hook.mount =',

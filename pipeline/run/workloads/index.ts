@@ -6,6 +6,7 @@ import { limitMemory } from './limit-memory.ts';
 import { limitNetwork } from './limit-network.ts';
 import { limitPids } from './limit-pids.ts';
 import { noop } from './noop.ts';
+import { probeSecurity } from './probe-security.ts';
 import type { Workload } from './workload.ts';
 import { write } from './write.ts';
 
@@ -13,6 +14,7 @@ import { write } from './write.ts';
 export const WORKLOADS: Readonly<Record<string, Workload>> = {
   noop, cpu, write, 'copy-up': copyUp, 'grade-c': gradeC, 'grade-python': gradePython,
   'limit-memory': limitMemory, 'limit-pids': limitPids, 'limit-network': limitNetwork,
+  'probe-security': probeSecurity,
 };
 
 export type { Workload } from './workload.ts';

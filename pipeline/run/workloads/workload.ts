@@ -11,4 +11,10 @@ export interface Workload {
   argv: string[];
   /** Returns why the run does not count, or null when it does. */
   check(record: CommandRecord): string | null;
+  /**
+   * What the workload found out about the container (probe-security: its seccomp mode,
+   * capabilities…), stored on the execute sample as `facts`; absent for workloads that
+   * measure nothing but time. Called on the same record as `check`.
+   */
+  facts?(record: CommandRecord): Record<string, string | number | boolean>;
 }
