@@ -7,7 +7,7 @@ RESULTS ?= results/$(NAME)
 REPORT ?= reports/$(NAME)
 CRBENCH := node bin/crbench.js
 
-.PHONY: all install report rerun test test-unit check typecheck lint clean distclean teardown help bench docs
+.PHONY: all install timer report rerun test test-unit check typecheck lint clean distclean teardown help bench docs
 
 all: help
 
@@ -19,10 +19,17 @@ help:
 	@echo "make bench     the clock against hyperfine, analysis and report rendering at 100,000 samples"
 	@echo "make clean     teardown + remove generated reports;  make distclean also removes results/ runs"
 
-install: .install-stamp
+install: .install-stamp timer
 .install-stamp: package.json package-lock.json scripts/install-deps.sh
 	bash scripts/install-deps.sh
 	touch $@
+
+# The native timer (C, the host's cc): built by make install, rebuilt when its source changes.
+TIMER := build/crbench-timer
+timer: $(TIMER)
+$(TIMER): pipeline/run/executor/crbench-timer.c
+	@mkdir -p build
+	cc -std=gnu11 -O2 -Wall -Wextra -Werror -o $@ $<
 
 # A finished run is rendered as it is; an unfinished one makes `crbench run` say what to do.
 report: install

@@ -16,36 +16,29 @@
  * ```
  * Stages 6–8 never touch the machine: a results folder renders the same report anywhere.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { removeCgroupTree } from '../provision/cgroups.ts';
-import { IMAGES } from '../provision/images/index.ts';
 import { teardownWorkDir, type TeardownReport } from '../provision/teardown.ts';
-import { provisionVolume, releaseVolume } from '../provision/volume.ts';
-import { ensureWorkDir, resolveWorkDir, workPaths } from '../provision/work-dir.ts';
-import { acquireWorkLock, assertNoLiveRun, releaseWorkLock } from '../provision/work-lock.ts';
+import { resolveWorkDir } from '../provision/work-dir.ts';
+import { assertNoLiveRun } from '../provision/work-lock.ts';
 import { CrbenchError } from './errors.ts';
 import { gitInfo } from './host/git-info.ts';
-import { runHostChecks } from './host/host-checks.ts';
 import { probeHost } from './host/probe-host.ts';
+import { probeVm } from './host/probe-vm.ts';
 import { askToolVersions, VERSIONED_TOOLS } from './host/tool-versions.ts';
 import { loadMatrix } from './load/load-matrix.ts';
+import { AXIS_REQUIREMENTS, OCI_REQUIREMENTS, requiredBinaries } from './plan/feasibility.ts';
 import { planCells } from './plan/plan-cells.ts';
-import { groupsOfShard, scheduleUnits, type WorkUnit } from './plan/schedule-units.ts';
+import { groupsOfShard } from './plan/schedule-units.ts';
 import type { Progress } from './progress/progress.ts';
-import { isPreciseEnough, type StopReason } from './run/adaptive-stop.ts';
-import { measureHarnessOverhead } from './run/harness-overhead.ts';
-import { AXIS_REQUIREMENTS, requiredBinaries } from './plan/feasibility.ts';
-import { probeVm } from './host/probe-vm.ts';
 import { DEFAULT_LIMITS } from './run/limits.ts';
-import { runGroup, setupSample } from './run/run-group.ts';
-import type { SampleSink } from './run/sample-sink.ts';
-import { RUNTIMES } from './run/runtimes/index.ts';
+import { runPlannedMatrix } from './run/run-matrix.ts';
+import { adapterOf } from './run/runtimes/index.ts';
 import { readResults } from './store/read-results.ts';
 import { ResultsWriter } from './store/results-writer.ts';
 import { assertResumable, prepareResume, type ResumeState } from './store/resume-results.ts';
-import { LIFECYCLE_PHASES, type Axis, type Cell, type HostFacts, type Manifest, type Matrix, type MatrixSource, type Sample } from './types.ts';
+import { splitRuntime, type Axis, type Cell, type HostFacts, type Manifest, type Matrix, type MatrixSource } from './types.ts';
 
 export const REPO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -60,16 +53,21 @@ export async function planMatrixFile(matrixPath: string): Promise<{ matrix: Matr
   const loaded = await loadMatrix(matrixPath);
   const host = probeHost(requiredBinaries());
   // Only a started guest proves KVM works; worth its seconds only when a VM runtime is asked for.
-  const vmRuntimes = loaded.matrix.axes.runtime.filter((runtime) => AXIS_REQUIREMENTS.runtime.values[runtime]?.some((requirement) => requirement.kind === 'vm'));
+  const needsVm = (runtime: string) => {
+    const { engine, oci } = splitRuntime(runtime);
+    return [...(AXIS_REQUIREMENTS.runtime.values[engine] ?? []), ...(oci === null ? [] : OCI_REQUIREMENTS[oci] ?? [])].some((requirement) => requirement.kind === 'vm');
+  };
+  const vmRuntimes = loaded.matrix.axes.runtime.filter(needsVm);
   if (vmRuntimes.length > 0) host.vm = await probeVm();
   return { ...loaded, host, cells: planCells(loaded.matrix, host) };
 }
 
+/** The command behind each phase, per `runtime/storageDriver/lifecycle`, for the report to cite. */
 function phaseCommandsOf(cells: Cell[]): Manifest['phaseCommands'] {
   const commands: Manifest['phaseCommands'] = {};
   for (const cell of cells.filter((candidate) => candidate.feasible)) {
-    const runtime = RUNTIMES[cell.runtime];
-    if (runtime !== undefined) commands[`${cell.runtime}/${cell.storageDriver}`] = runtime.describePhases(cell.storageDriver);
+    const adapter = adapterOf(cell.runtime);
+    if (adapter !== undefined) commands[`${cell.runtime}/${cell.storageDriver}/${cell.lifecycle}`] = adapter.describePhases(cell.storageDriver, cell.lifecycle, cell.runtime);
   }
   return commands;
 }
@@ -117,16 +115,6 @@ function openResults(resultsDir: string, fresh: Manifest, options: RunOptions): 
   return { manifest: { ...fresh, startedAt: previous.startedAt, resumedAt: [...(previous.resumedAt ?? []), fresh.startedAt] }, resume };
 }
 
-/** Tears down what a dead run left in the work directory, saying so, before anything new is made. */
-async function clearStaleRun(workDir: string, progress: Progress): Promise<void> {
-  const { staleFrom, leftovers } = acquireWorkLock(workDir);
-  if (leftovers.volumes + leftovers.daemons + leftovers.runtimeStates === 0) return;
-  progress.note(`found what a dead run${staleFrom ? ` (pid ${staleFrom.pid}, started ${staleFrom.startedAt})` : ''} left in ${workDir}: ` +
-    `${leftovers.volumes} volumes, ${leftovers.daemons} daemons, ${leftovers.runtimeStates} runtime states; tearing them down first`);
-  await teardownWorkDir(workDir);
-  acquireWorkLock(workDir);
-}
-
 /** The manifest of a new run, before anything is measured. */
 async function freshManifest(matrix: Matrix, source: MatrixSource, host: HostFacts, cells: Cell[], options: RunOptions): Promise<Manifest> {
   const selection = {
@@ -134,7 +122,7 @@ async function freshManifest(matrix: Matrix, source: MatrixSource, host: HostFac
     ...(options.repetitions !== undefined || options.seed !== undefined ? { overrides: { repetitions: options.repetitions, seed: options.seed } } : {}),
   };
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     crbench: { version: JSON.parse(readFileSync(path.join(REPO_DIR, 'package.json'), 'utf8')).version as string, ...gitInfo(REPO_DIR) },
     matrixPath: path.relative(REPO_DIR, path.resolve(source.path)),
     matrixSha256: source.sha256,
@@ -153,24 +141,10 @@ async function freshManifest(matrix: Matrix, source: MatrixSource, host: HostFac
   };
 }
 
-/** How many measured repetitions each cell got, and why no more. */
-function outcomesOf(feasible: Cell[], samplesOf: Map<string, Sample[]>, stopped: Map<string, StopReason>, matrix: Matrix): NonNullable<Manifest['cellOutcomes']> {
-  const outcomes: NonNullable<Manifest['cellOutcomes']> = {};
-  for (const cell of feasible) {
-    const measured = (samplesOf.get(cell.id) ?? []).filter((sample) => !sample.warmup && (LIFECYCLE_PHASES as readonly string[]).includes(sample.phase));
-    const measuredReps = new Set(measured.map((sample) => sample.rep)).size;
-    const failedReps = new Set(measured.filter((sample) => !sample.ok).map((sample) => sample.rep)).size;
-    // Precise only counts as the reason when it stopped the cell before the maximum.
-    const stoppedBecause = measuredReps >= matrix.repetitions ? 'max-repetitions' : stopped.get(cell.id) ?? (measuredReps === 0 ? 'not-run' : 'interrupted');
-    outcomes[cell.id] = { measuredReps, failedReps, stoppedBecause };
-  }
-  return outcomes;
-}
-
 /**
- * 1 load → 2 plan and schedule → unit by unit: 3 provision → 4 run → 5 store, the volume
- * released however the unit ends. Samples are on disk as soon as measured; a folder that
- * already holds part of this run is continued where it stopped.
+ * 1 load → 2 plan → (5 store: a new or continued results folder) → 3 provision → 4 run →
+ * 5 store, unit by unit (run/run-matrix.ts). Samples are on disk as soon as their batch is
+ * over; a folder that already holds part of this run is continued where it stopped.
  */
 export async function runMatrixFile(matrixPath: string, resultsDir: string, options: RunOptions): Promise<Manifest> {
   const loaded = await planMatrixFile(matrixPath);
@@ -187,144 +161,7 @@ export async function runMatrixFile(matrixPath: string, resultsDir: string, opti
       (resume.setAside.tornLines > 0 ? `, ${resume.setAside.tornLines} torn line(s) set aside in samples.torn.jsonl` : '') +
       (resume.setAside.partialSamples > 0 ? `, ${resume.setAside.partialSamples} samples of a cut-short repetition set aside in samples.partial.jsonl` : ''));
   }
-  const workDir = ensureWorkDir(resolveWorkDir());
-  await clearStaleRun(workDir, options.progress);
-  const scratchDir = workPaths(workDir).scratch;
-  mkdirSync(scratchDir, { recursive: true });
-  const units = scheduleUnits(cells, matrix, { doneReps: resume?.doneReps ?? new Map() });
-  manifest.harness = await measureHarnessOverhead(scratchDir);
-  options.progress.note(`clock overhead: /bin/true takes ${manifest.harness.medianMs.toFixed(2)} ms (median of ${manifest.harness.runs}) timed as a phase is`);
-  const before = runHostChecks(workDir, 2 * matrix.volumeSizeMiB * 1024 ** 2);
-  manifest.hostChecks = { before: before.checks, throttleCountBefore: before.throttleCount };
-  for (const check of before.checks.filter((entry) => entry.status !== 'ok')) {
-    options.progress.note(`warning: ${check.name}: ${check.detail}${check.fix ? ` (${check.fix})` : ''}`);
-  }
-  const feasible = cells.filter((cell) => cell.feasible);
-  const writer = new ResultsWriter(resultsDir);
-  const samplesOf = new Map<string, Sample[]>();
-  for (const sample of resume?.samples ?? []) samplesOf.set(sample.cellId, [...(samplesOf.get(sample.cellId) ?? []), sample]);
-  const stopped = new Map<string, StopReason>();
-  let failedRepetitions = 0;
-  // Ours, so that --fail-fast can stop the run as a signal would, without touching the caller's.
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  options.signal.addEventListener('abort', abort);
-  const sink: SampleSink = {
-    sample(sample) {
-      writer.appendSample(sample);
-      samplesOf.set(sample.cellId, [...(samplesOf.get(sample.cellId) ?? []), sample]);
-    },
-    commands: (cellId, label, records) => writer.appendCommands(cellId, label, records),
-    repetitionDone(cellId, ok) {
-      options.progress.repetitionDone(cellId, ok);
-      if (!ok) failedRepetitions += 1;
-      if (!ok && options.failFast === true) controller.abort();
-    },
-  };
-  writer.writeManifest(manifest);
-  const startMs = performance.now();
-  try {
-    const imageTarballs = await buildImages(feasible, workDir, scratchDir, manifest, options.progress);
-    options.progress.start({ units: units.length, repetitions: units.reduce((sum, unit) => sum + unit.cells.reduce((cellSum, entry) => cellSum + entry.reps + matrix.warmup, 0), 0) });
-    for (const unit of units) {
-      if (controller.signal.aborted) break;
-      const entries = unit.cells.filter((entry) => !stopped.has(entry.cell.id));
-      if (entries.length === 0) continue;
-      await runUnit({ ...unit, cells: entries }, { workDir, scratchDir, host, matrix, manifest, imageTarballs, sink, signal: controller.signal, progress: options.progress });
-      for (const { cell } of entries) {
-        if (matrix.adaptive !== undefined && isPreciseEnough(samplesOf.get(cell.id) ?? [], matrix.adaptive, matrix.seed)) stopped.set(cell.id, 'precise');
-      }
-      writer.writeManifest(manifest);
-    }
-  } finally {
-    options.signal.removeEventListener('abort', abort);
-    manifest.cellOutcomes = outcomesOf(feasible, samplesOf, stopped, matrix);
-    const after = runHostChecks(workDir, 0);
-    manifest.hostChecks = { ...manifest.hostChecks ?? { before: [], throttleCountBefore: 0 }, after: after.checks, throttleCountAfter: after.throttleCount };
-    if (after.throttleCount > (manifest.hostChecks.throttleCountBefore ?? 0)) {
-      options.progress.note(`warning: the CPUs were thermally throttled ${after.throttleCount - manifest.hostChecks.throttleCountBefore} times during the run`);
-    }
-    manifest.endedAt = controller.signal.aborted ? null : new Date().toISOString();
-    writer.writeManifest(manifest);
-    writer.close();
-    removeCgroupTree(workDir);
-    releaseWorkLock(workDir);
-    const outcomes = Object.values(manifest.cellOutcomes);
-    options.progress.finish({
-      cellsDone: outcomes.filter((outcome) => outcome.measuredReps > 0).length,
-      cellsSkipped: cells.length - feasible.length,
-      cellsErrored: outcomes.filter((outcome) => outcome.failedReps > 0).length,
-      repetitions: outcomes.reduce((sum, outcome) => sum + outcome.measuredReps, 0),
-      failedRepetitions,
-      elapsedMs: performance.now() - startMs,
-      interrupted: controller.signal.aborted,
-    });
-  }
-  return manifest;
-}
-
-async function buildImages(feasible: Cell[], workDir: string, scratchDir: string, manifest: Manifest, progress: Progress): Promise<Record<string, string>> {
-  const tarballs: Record<string, string> = {};
-  for (const imageName of new Set(feasible.map((cell) => cell.image))) {
-    const recipe = IMAGES[imageName];
-    if (recipe === undefined) continue;
-    progress.note(`image ${imageName}: building it, or reusing the cached root filesystem`);
-    // Images are expensive (grader: a debootstrap); CRBENCH_CACHE_DIR lets several work directories share them.
-    const cacheDir = process.env['CRBENCH_CACHE_DIR'] ?? path.join(workPaths(workDir).cache, 'images');
-    const built = await recipe.build(cacheDir, scratchDir);
-    tarballs[imageName] = built.tarballPath;
-    manifest.images = { ...manifest.images, [imageName]: { tarballSha256: built.tarballSha256, tarballBytes: built.tarballBytes } };
-  }
-  return tarballs;
-}
-
-interface UnitContext {
-  workDir: string;
-  scratchDir: string;
-  host: HostFacts;
-  matrix: Matrix;
-  manifest: Manifest;
-  imageTarballs: Record<string, string>;
-  sink: SampleSink;
-  signal: AbortSignal;
-  progress: Progress;
-}
-
-/** 3 provision → 4 run for one unit: a fresh volume for the group, released whatever happens. */
-async function runUnit(unit: WorkUnit, context: UnitContext): Promise<void> {
-  const { workDir, matrix, manifest, sink } = context;
-  const first = unit.cells[0]?.cell;
-  if (first === undefined) return;
-  context.progress.unitStart(`block ${unit.block} ${unit.groupId}`);
-  const startMs = performance.now();
-  let volume: Awaited<ReturnType<typeof provisionVolume>>;
-  try {
-    volume = await provisionVolume(workDir, unit.groupId, first.filesystem, matrix.volumeSizeMiB);
-  } catch (error) {
-    // One group that cannot be provisioned is recorded, and the others still run.
-    sink.sample(setupSample(first, unit.block, 'provision-volume', '-', performance.now() - startMs, (error as Error).message));
-    context.progress.note(`${unit.groupId}: provisioning failed, ${unit.cells.length} cells not run in block ${unit.block}: ${(error as Error).message}`);
-    return;
-  }
-  sink.sample(setupSample(first, unit.block, 'provision-volume', '-', performance.now() - startMs));
-  manifest.filesystems[first.filesystem] = {
-    mkfsArgs: volume.formatArgv.map((arg) => arg.replace(volume.device, 'DEVICE').replace(volume.mountpoint, 'MOUNTPOINT')),
-    mountOptions: volume.mountOptions,
-  };
-  try {
-    const { outcomes, workarounds } = await runGroup({
-      groupId: unit.groupId, block: unit.block, cells: unit.cells, workDir, mountpoint: volume.mountpoint, poolName: volume.poolName,
-      host: context.host, imageTarballs: context.imageTarballs, limits: DEFAULT_LIMITS, warmup: matrix.warmup,
-      phaseTimeoutMs: matrix.phaseTimeoutMs, scratchDir: context.scratchDir, sink, signal: context.signal,
-    });
-    if (workarounds.length > 0) manifest.workarounds[first.runtime] = workarounds;
-    for (const { cell } of unit.cells) {
-      const outcome = outcomes.get(cell.id);
-      context.progress.cellDone(`${cell.id} block ${unit.block}: ${outcome === undefined ? 'not run (see its log)' : `${outcome.measuredReps} measured, ${outcome.failedReps} failed`}`);
-    }
-  } finally {
-    await releaseVolume(workDir, volume);
-  }
+  return runPlannedMatrix({ matrix, host, cells, manifest, resume, out: new ResultsWriter(resultsDir) }, options);
 }
 
 /**

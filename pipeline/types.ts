@@ -26,8 +26,30 @@ export const EXTRA_METRICS = ['makespan', 'peak-memory', 'disk-usage', 'runtime-
 export type ExtraMetric = (typeof EXTRA_METRICS)[number];
 
 /** The axes of an experiment matrix, in the order they are expanded. */
-export const AXES = ['runtime', 'storageDriver', 'filesystem', 'image', 'workload', 'concurrency'] as const;
+export const AXES = ['runtime', 'storageDriver', 'filesystem', 'image', 'workload', 'lifecycle', 'netns', 'cgroup', 'concurrency'] as const;
 export type Axis = (typeof AXES)[number];
+
+/**
+ * The two shapes of a container's life, compared only with themselves:
+ * - `exec` (the thesis's Appendix A): the container starts a sleeping init, execute `exec`s the
+ *   workload into it, stop kills the init;
+ * - `command` (INGInious's docker agent): the workload is the container's own process; launch
+ *   starts it, execute waits until it has exited and its output is read, stop has nothing to do.
+ */
+export const LIFECYCLES = ['exec', 'command'] as const;
+export type Lifecycle = (typeof LIFECYCLES)[number];
+
+/**
+ * A container's network namespace (SOCK's second lever): `fresh` per container (as Docker's
+ * network_mode=none), `reused` from a pool of empty, pre-made ones, `host` none at all (breaks
+ * isolation; measured only to bound the cost).
+ */
+export const NETNS_MODES = ['fresh', 'reused', 'host'] as const;
+export type NetnsMode = (typeof NETNS_MODES)[number];
+
+/** A container's cgroup (SOCK's third lever): made `fresh` per container, or `reused` from a pool with its limits written. */
+export const CGROUP_MODES = ['fresh', 'reused'] as const;
+export type CgroupMode = (typeof CGROUP_MODES)[number];
 
 /** A validated experiment matrix (stage 1 output). */
 export interface Matrix {
@@ -40,6 +62,9 @@ export interface Matrix {
     filesystem: string[];
     image: string[];
     workload: string[];
+    lifecycle: Lifecycle[];
+    netns: NetnsMode[];
+    cgroup: CgroupMode[];
     concurrency: number[];
   };
   /**
@@ -99,10 +124,27 @@ export interface Cell {
   filesystem: string;
   image: string;
   workload: string;
+  lifecycle: Lifecycle;
+  netns: NetnsMode;
+  cgroup: CgroupMode;
   concurrency: number;
   feasible: boolean;
   /** Why the cell cannot run on this host; set exactly when `feasible` is false. */
   skipReason?: string;
+  /**
+   * Set on a skipped cell that no host could run (a driver of another runtime, a shape the
+   * runtime has not got): the report counts those in one line instead of listing them.
+   */
+  skipByDesign?: boolean;
+}
+
+/**
+ * A runtime value is an engine, optionally with the OCI runtime behind it: `docker+crun` is
+ * Docker running crun (INGInious's `runtime=` option), `crun` is crun driven directly.
+ */
+export function splitRuntime(runtime: string): { engine: string; oci: string | null } {
+  const plus = runtime.indexOf('+');
+  return plus < 0 ? { engine: runtime, oci: null } : { engine: runtime.slice(0, plus), oci: runtime.slice(plus + 1) };
 }
 
 /** What the host offers, as probed by pipeline/host; plan decides feasibility from it. */
@@ -134,9 +176,9 @@ export interface HostCheck {
   fix: string;
 }
 
-/** One timed measurement, one line of samples.jsonl (stage 4/5). */
-export interface Sample {
-  schemaVersion: 1;
+/** What every line of samples.jsonl says about where it belongs. */
+export interface SampleBase {
+  schemaVersion: 2;
   cellId: string;
   groupId: string;
   runtime: string;
@@ -144,29 +186,82 @@ export interface Sample {
   filesystem: string;
   image: string;
   workload: string;
+  /** '-' on setup samples, which belong to a group rather than a cell. */
+  lifecycle: Lifecycle | '-';
+  netns: NetnsMode | '-';
+  cgroup: CgroupMode | '-';
   concurrency: number;
-  phase: LifecyclePhase | SetupStep | ExtraMetric;
   /** The block of repetitions this sample belongs to (each block runs on a fresh volume). */
   block: number;
   /** Which of the `concurrency` containers of a batch (0-based); absent for batch-wide samples. */
   slot?: number;
   /**
    * Measured repetitions are numbered 0…repetitions−1 across blocks; warm-up repetitions
-   * are numbered within their block. (cellId, block, rep, warmup, phase) is unique.
+   * are numbered within their block. (cellId, block, rep, warmup, phase, slot) is unique.
    */
   rep: number;
   warmup: boolean;
-  durationMs: number;
-  /** For peak-memory and disk-usage: the measured amount (durationMs is 0 then). */
-  value?: number;
-  unit?: 'bytes';
-  ok: boolean;
-  error?: string;
-  /** Wall-clock time the phase started, for provenance only (never used by the report). */
+  /** Wall-clock time the sample was taken, for provenance only (never used by the report). */
   startedAt: string;
 }
 
-/** What one command did; `durationMs` runs from just before spawn to its exit. */
+/** One step of a timed phase or setup step, in the order run; gaps between steps are `harness`. */
+export interface StepTiming {
+  label: string;
+  durationMs: number;
+}
+
+/** One life-cycle phase of one container, timed by the executor. */
+export interface PhaseSample extends SampleBase {
+  kind: 'phase';
+  phase: LifecyclePhase;
+  /** First step's start to last step's end; the steps' durations sum to it (gaps included as `harness`). */
+  durationMs: number;
+  steps: StepTiming[];
+  /** CLOCK_MONOTONIC ms of the phase's start and end, for the batch's makespan. */
+  startMs: number;
+  endMs: number;
+  ok: boolean;
+  error?: string;
+  /** What a probe workload found inside the container (probe-security's seccomp mode, say), on execute. */
+  facts?: Record<string, string | number | boolean>;
+}
+
+/** A setup step of a group: provisioning its volume, starting its runtime, importing an image. */
+export interface SetupSample extends SampleBase {
+  kind: 'setup';
+  phase: SetupStep;
+  durationMs: number;
+  steps?: StepTiming[];
+  ok: boolean;
+  error?: string;
+}
+
+/**
+ * A measured amount that is no phase: a batch's makespan (durationMs, in ms), a container's
+ * peak memory or the disk its creation took, a group's daemon memory (`value` in bytes,
+ * durationMs 0).
+ */
+export interface MetricSample extends SampleBase {
+  kind: 'metric';
+  phase: ExtraMetric;
+  durationMs: number;
+  value?: number;
+  unit?: 'bytes';
+  ok: true;
+  error?: undefined;
+}
+
+/** One line of samples.jsonl (stage 4/5): a phase, a setup step or a metric. */
+export type Sample = PhaseSample | SetupSample | MetricSample;
+
+/** Everything of a sample but what the sample measured: what the run stage fills in per container. */
+export type SampleKey = Omit<SampleBase, 'startedAt'>;
+
+/** The samples.jsonl format this version writes and reads. */
+export const SAMPLES_SCHEMA_VERSION = 2;
+
+/** What one command or request did, as logged: `durationMs` runs from its start to its end. */
 export interface CommandRecord {
   argv: string[];
   durationMs: number;
@@ -178,9 +273,16 @@ export interface CommandRecord {
   failure?: string;
 }
 
+/** What one phase or setup step ran, for a cell's log (post-mortems). */
+export interface LogEntry {
+  cellId: string;
+  label: string;
+  records: CommandRecord[];
+}
+
 /** Provenance of a results folder (manifest.json). */
 export interface Manifest {
-  schemaVersion: 1;
+  schemaVersion: 2;
   crbench: { version: string; gitCommit: string | null; gitDirty: boolean | null };
   matrixPath: string;
   matrixSha256: string;
@@ -194,6 +296,8 @@ export interface Manifest {
   phaseCommands: Record<string, Record<LifecyclePhase, string>>;
   /** Workarounds applied to make a runtime work on this host, per runtime. */
   workarounds: Record<string, string[]>;
+  /** How each runtime's containers are confined: seccomp, capabilities, masked paths (issue "fair comparison"). */
+  securityProfile?: Record<string, unknown>;
   /** The clock's own cost: /bin/true timed exactly as a phase is, before the run. */
   harness?: { command: string; runs: number; medianMs: number; minMs: number; maxMs: number };
   /** Host conditions that can bias timings (governor, swap, load, disk, throttling), before and after the run. */
@@ -244,11 +348,18 @@ export interface CellSummary {
   filesystem: string;
   image: string;
   workload: string;
+  lifecycle: Lifecycle;
+  netns: NetnsMode;
+  cgroup: CgroupMode;
   concurrency: number;
   /** Only phases with at least one successful measured sample appear. */
   phases: Partial<Record<LifecyclePhase, PhaseStats>>;
   /** Sum of the phase medians: the life cycle end to end. */
   totalMedianMs: number;
+  /** Per phase, the median of each step (by label, in the order run): what dominates a phase. */
+  steps?: Partial<Record<LifecyclePhase, StepTiming[]>>;
+  /** What a probe workload found inside the containers (the last measured repetition's). */
+  facts?: Record<string, string | number | boolean>;
   /**
    * Set when the cell's workload is an isolation probe (limit-memory, -pids, -network): its
    * phase times are real, but its execute phase tests a limit rather than grading, so it is

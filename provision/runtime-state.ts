@@ -40,6 +40,11 @@ export function listRuntimeStates(workDir: string): RuntimeState[] {
     .map((file) => JSON.parse(readFileSync(path.join(recordDir(workDir), file), 'utf8')) as RuntimeState);
 }
 
+/** Where the namespace file of `name` lives: known before it is made, so it can be recorded first. */
+export function namespaceFileOf(workDir: string, name: string): string {
+  return path.join(workPaths(workDir).namespaces, name, 'mnt');
+}
+
 /**
  * Makes a persistent mount namespace without the cgroup2 mount at `/sys/fs/cgroup/unified`:
  * crun refuses to run on a hybrid cgroup host, and dropping that mount in a namespace of
@@ -49,12 +54,12 @@ export function listRuntimeStates(workDir: string): RuntimeState[] {
  * itself first.
  */
 export async function createNamespaceWithoutCgroup2(workDir: string, groupId: string): Promise<string> {
-  const dir = path.join(workPaths(workDir).namespaces, groupId);
+  const dir = path.dirname(namespaceFileOf(workDir, groupId));
   assertUnderWorkDir(workDir, dir, 'create a namespace under');
   mkdirSync(dir, { recursive: true });
   await runStep('making the namespace directory private', $`mount --bind ${dir} ${dir}`);
   await runStep('making the namespace directory private', $`mount --make-private ${dir}`);
-  const file = path.join(dir, 'mnt');
+  const file = namespaceFileOf(workDir, groupId);
   writeFileSync(file, '');
   await runStep('creating a mount namespace without cgroup2',
     $`unshare --mount=${file} --propagation slave umount /sys/fs/cgroup/unified`);

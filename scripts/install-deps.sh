@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 DEB_PACKAGES=(
   runc crun runsc docker.io containerd podman uidmap fuse-overlayfs lxc lxd rsync
   btrfs-progs xfsprogs e2fsprogs util-linux coreutils tar busybox-static debootstrap
-  hyperfine git
+  hyperfine git gcc libc6-dev
+  qemu-system-x86 cpio xz-utils zfs-fuse
   texlive-latex-base texlive-latex-recommended lmodern librsvg2-bin chromium fonts-dejavu-core
 )
 

@@ -9,15 +9,16 @@ import {
   type Sample,
   type Summary,
 } from '../types.ts';
-import { BOOTSTRAP_RESAMPLES, CONFIDENCE_LEVEL, percentileInterval } from './bootstrap.ts';
+import { BOOTSTRAP_RESAMPLES, CONFIDENCE_LEVEL, percentileInterval } from '../statistics/bootstrap.ts';
 import { compareCells } from './compare-cells.ts';
 import { buildDurationSeries, type DurationSeries } from './compare-series.ts';
-import { countOutliers } from './outliers.ts';
-import { deriveSeed } from './seeded-random.ts';
-import { describeDurations } from './statistics.ts';
+import { countOutliers } from '../statistics/outliers.ts';
+import { deriveSeed } from '../statistics/seeded-random.ts';
+import { describeDurations } from '../statistics/statistics.ts';
 import { summariseLimits, probedLimit } from './summarise-limits.ts';
 import { summariseCellMetrics, summariseDaemons, tallyCellMetrics } from './summarise-metrics.ts';
 import { summariseSetup } from './summarise-setup.ts';
+import { factsOf, summariseSteps } from './summarise-steps.ts';
 import { durationsOf, tallyMeasuredSamples, type CellTally, type ComparedPhase } from './tally-samples.ts';
 
 export interface AnalyseInput {
@@ -56,6 +57,7 @@ export function analyseResults(input: AnalyseInput): Summary {
   // 1. Tally.
   const tallies = tallyMeasuredSamples(samples);
   const metrics = tallyCellMetrics(samples);
+  const stepsOfCell = summariseSteps(samples);
 
   // Each series (cell × phase, or cell × total) is bootstrapped once, from its own stream,
   // and serves both its own CI and every comparison it takes part in.
@@ -93,9 +95,14 @@ export function analyseResults(input: AnalyseInput): Summary {
       filesystem: cell.filesystem,
       image: cell.image,
       workload: cell.workload,
+      lifecycle: cell.lifecycle,
+      netns: cell.netns,
+      cgroup: cell.cgroup,
       concurrency: cell.concurrency,
       phases,
       totalMedianMs: medians.reduce((sum, m) => sum + m, 0),
+      ...(stepsOfCell.has(cell.id) ? { steps: stepsOfCell.get(cell.id) } : {}),
+      ...(factsOf(samples, cell.id) !== undefined ? { facts: factsOf(samples, cell.id) } : {}),
       ...(probe !== undefined ? { probe } : {}),
       // 7.
       ...summariseCellMetrics({ cellId: cell.id, concurrency: cell.concurrency }, metrics.get(cell.id), seed),

@@ -1,7 +1,7 @@
-import { BOOTSTRAP_RESAMPLES, bootstrapMediansSeeded, CONFIDENCE_LEVEL, ratioOfMediansCi } from './bootstrap.ts';
-import { cliffsDelta } from './cliffs-delta.ts';
-import { mannWhitneyU } from './mann-whitney.ts';
-import { isSignificant } from './significance.ts';
+import { BOOTSTRAP_RESAMPLES, bootstrapMediansSeeded, CONFIDENCE_LEVEL, ratioOfMediansCi } from '../statistics/bootstrap.ts';
+import { cliffsDelta } from '../statistics/cliffs-delta.ts';
+import { mannWhitneyU } from '../statistics/mann-whitney.ts';
+import { isSignificant } from '../statistics/significance.ts';
 import type { Comparison } from '../types.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { median } from 'simple-statistics';
 import type { BatchStats, CellSummary, DaemonSummary, Manifest, Sample } from '../types.ts';
-import { bootstrapMediansSeeded, CONFIDENCE_LEVEL, percentileInterval, BOOTSTRAP_RESAMPLES } from './bootstrap.ts';
-import { deriveSeed } from './seeded-random.ts';
+import { bootstrapMediansSeeded, CONFIDENCE_LEVEL, percentileInterval, BOOTSTRAP_RESAMPLES } from '../statistics/bootstrap.ts';
+import { deriveSeed } from '../statistics/seeded-random.ts';
 
 /** The measured, successful samples of the metrics besides durations, per cell id. */
 export interface CellMetrics {

@@ -2,6 +2,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { CellSummary, Summary } from '../types.ts';
 import { asSpec, categoryRange, chartConfig } from './chart-style.ts';
 import { runtimeDriver, runtimeDriverFilesystem, SEP, storageStrategy, uniqueInOrder, varyingAxes, variantLabel, type VariantAxis } from './chart-data.ts';
+import { medianOf } from '../statistics/statistics.ts';
 
 const MIB = 2 ** 20;
 const ROW_STEP_PX = 18;
@@ -15,12 +16,6 @@ export function formatChartBytes(bytes: number): string {
   return `${amount >= 999.5 ? amount.toFixed(0) : amount.toPrecision(3)} ${unit}`;
 }
 
-/** Median of some numbers (the middle one, or the mean of the two middle ones). */
-function middle(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const half = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[half]! : (sorted[half - 1]! + sorted[half]!) / 2;
-}
 
 /** A bar's value label just right of its end, in the figures' font. */
 const LABEL = { mark: { type: 'text', align: 'left', baseline: 'middle', dx: 7, fontSize: 10, color: '#222' }, encoding: { text: { field: 'label', type: 'nominal' } } } as const;
@@ -52,7 +47,7 @@ export function peakMemoryChart(summary: Summary): TopLevelSpec | undefined {
     groups.set(key, [...(groups.get(key) ?? []), cell]);
   }
   const rows: PeakMemoryRow[] = [...groups.values()].map((group) => {
-    const medianBytes = middle(group.map((cell) => cell.memory!.peakMedianBytes));
+    const medianBytes = medianOf(group.map((cell) => cell.memory!.peakMedianBytes));
     return {
       configuration: runtimeDriver(group[0]!),
       variant: variantLabel(group[0]!, axes) || 'all',
@@ -126,7 +121,7 @@ export function diskUsageChart(summary: Summary): TopLevelSpec | undefined {
   }
   const rows: DiskRow[] = [...groups.values()].map((group) => {
     const cell = group[0]!;
-    const bytes = middle(group.map((member) => member.disk!.medianBytes));
+    const bytes = medianOf(group.map((member) => member.disk!.medianBytes));
     return { storage: `${cell.storageDriver}${SEP}${cell.filesystem}`, image: cell.image, strategy: storageStrategy(cell.storageDriver), medianMiB: bytes / MIB, extentMiB: (bytes / MIB) * 1.3, label: formatChartBytes(bytes) };
   });
   const storages = uniqueInOrder(rows.map((row) => row.storage));

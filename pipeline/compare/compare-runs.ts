@@ -1,7 +1,7 @@
-import { BOOTSTRAP_RESAMPLES, CONFIDENCE_LEVEL } from '../analyse/bootstrap.ts';
+import { BOOTSTRAP_RESAMPLES, CONFIDENCE_LEVEL } from '../statistics/bootstrap.ts';
 import { buildDurationSeries, compareSeries, isComparable } from '../analyse/compare-series.ts';
-import { deriveSeed } from '../analyse/seeded-random.ts';
-import { holmAdjust, isSignificant, SIGNIFICANCE_LEVEL } from '../analyse/significance.ts';
+import { deriveSeed } from '../statistics/seeded-random.ts';
+import { holmAdjust, isSignificant, SIGNIFICANCE_LEVEL } from '../statistics/significance.ts';
 import { COMPARED_PHASES, durationsOf, tallyMeasuredSamples, type ComparedPhase } from '../analyse/tally-samples.ts';
 import type { Manifest, Sample } from '../types.ts';
 import { judgeChange, type CompareVerdict } from './judge-change.ts';

@@ -1,4 +1,5 @@
 import { LIFECYCLE_PHASES, type Cell, type Matrix, type Sample } from '../types.ts';
+import { medianOf } from '../statistics/statistics.ts';
 import { scheduleUnits } from './schedule-units.ts';
 
 export interface DurationEstimate {
@@ -7,11 +8,7 @@ export interface DurationEstimate {
   cellsWithoutHistory: string[];
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
+const median = (values: number[]): number => (values.length === 0 ? 0 : medianOf(values));
 
 /**
  * How long a run of these cells would take, from earlier samples of the same cells: per

@@ -129,9 +129,16 @@ export const AXIS_REQUIREMENTS: Record<Axis, AxisRequirements> = {
         binary('mkfs.btrfs', 'apt-get install btrfs-progs'),
       ],
       zfs: [
-        { kind: 'kernelFilesystem', name: 'zfs', hint: 'install zfs-dkms from Debian contrib, then modprobe zfs' },
+        { kind: 'kernelFilesystem', name: 'zfs', hint: 'zfs kernel module missing: install zfs-dkms from Debian contrib, then modprobe zfs' },
         binary('zpool', 'install zfsutils-linux from Debian contrib'),
         binary('zfs', 'install zfsutils-linux from Debian contrib'),
+      ],
+      // ZFS in user space: a daemon of the volume's own serves the pool through FUSE.
+      'zfs-fuse': [
+        binary('zfs-fuse', 'apt-get install zfs-fuse'),
+        binary('zpool', 'apt-get install zfs-fuse'),
+        binary('zfs', 'apt-get install zfs-fuse'),
+        { kind: 'kernelFilesystem', name: 'fuse', hint: 'modprobe fuse' },
       ],
     },
   },
@@ -147,9 +154,45 @@ export const AXIS_REQUIREMENTS: Record<Axis, AxisRequirements> = {
   workload: {
     values: { noop: [], cpu: [], write: [], 'copy-up': [], 'grade-c': [], 'grade-python': [], 'limit-memory': [], 'limit-pids': [], 'limit-network': [], 'probe-security': [] },
   },
+  lifecycle: { values: { exec: [], command: [] } },
+  netns: { values: { fresh: [], reused: [binary('ip', 'apt-get install iproute2')], host: [] } },
+  cgroup: { values: { fresh: [], reused: [] } },
   // Any number of containers at once; the schema bounds it.
   concurrency: { values: {}, otherwise: [] },
 };
+
+/** The runtimes that can run behind a daemon runtime (`docker+crun`), and the engines that take one. */
+export const OCI_BEHIND_ENGINE = { engines: ['docker', 'docker-cli', 'podman'], oci: ['runc', 'crun', 'runsc', 'kata'] };
+
+/** What a `+oci` runtime needs beyond its engine: the OCI runtime's binary, and kata's own. */
+export const OCI_REQUIREMENTS: Record<string, Requirement[]> = {
+  runc: [binary('runc', 'apt-get install runc')],
+  crun: [
+    binary('crun', 'apt-get install crun'),
+    binary('nsenter', 'apt-get install util-linux', { when: HYBRID_CGROUPS, purpose: HYBRID_WORKAROUND }),
+  ],
+  runsc: [binary('runsc', 'apt-get install runsc')],
+  kata: [binary('kata-runtime', 'Kata Containers is not packaged in Debian 12'), { kind: 'vm' }],
+};
+
+/**
+ * Axis values only some runtimes (engines) have, with why not: checked like the storage
+ * drivers' table, and skipped as impossible by design elsewhere.
+ */
+export const AXIS_VALUE_SUPPORT: { axis: 'lifecycle' | 'netns' | 'cgroup'; values: string[]; engines: string[]; reason: string }[] = [
+  {
+    axis: 'lifecycle', values: ['command'], engines: ['runc', 'crun', 'runsc', 'docker', 'docker-cli', 'podman', 'lxc', 'qemu-microvm'],
+    reason: 'LXD has no way to run a workload as a container\'s own process: its instances always boot an init',
+  },
+  {
+    axis: 'netns', values: ['reused', 'host'], engines: ['runc', 'crun', 'runsc'],
+    reason: 'only the OCI runtimes driven directly take a network namespace path from crbench',
+  },
+  {
+    axis: 'cgroup', values: ['reused'], engines: ['runc', 'crun'],
+    reason: 'only runc and crun take a pre-made cgroup through cgroupsPath and leave it in place',
+  },
+];
 
 const OCI_RUNTIMES = ['runc', 'crun', 'runsc'];
 const ALL_FILESYSTEMS = ['ext4', 'xfs', 'btrfs', 'zfs'];
@@ -162,22 +205,92 @@ const OVERLAY_FILESYSTEMS = ['ext4', 'xfs', 'btrfs'];
  * to podman than to the pipeline or to LXC.
  */
 export const STORAGE_DRIVER_SUPPORT: Record<string, { runtimes: string[]; filesystems: string[] }[]> = {
-  copy: [{ runtimes: OCI_RUNTIMES, filesystems: ALL_FILESYSTEMS }],
+  copy: [{ runtimes: OCI_RUNTIMES, filesystems: ALL_FILESYSTEMS }, { runtimes: OCI_RUNTIMES, filesystems: ['zfs-fuse'] }],
   overlay: [{ runtimes: [...OCI_RUNTIMES, 'podman'], filesystems: OVERLAY_FILESYSTEMS }],
   'btrfs-snapshot': [{ runtimes: OCI_RUNTIMES, filesystems: ['btrfs'] }],
   'xfs-reflink': [{ runtimes: OCI_RUNTIMES, filesystems: ['xfs'] }],
-  'zfs-clone': [{ runtimes: OCI_RUNTIMES, filesystems: ['zfs'] }],
+  'zfs-clone': [{ runtimes: OCI_RUNTIMES, filesystems: ['zfs'] }, { runtimes: OCI_RUNTIMES, filesystems: ['zfs-fuse'] }],
   overlay2: [{ runtimes: ['docker', 'docker-cli'], filesystems: OVERLAY_FILESYSTEMS }],
   btrfs: [{ runtimes: ['docker', 'docker-cli', 'podman', 'lxc', 'lxd'], filesystems: ['btrfs'] }],
   zfs: [{ runtimes: ['docker', 'docker-cli', 'podman', 'lxc', 'lxd'], filesystems: ['zfs'] }],
   vfs: [{ runtimes: ['docker', 'docker-cli', 'podman'], filesystems: ALL_FILESYSTEMS }],
   devicemapper: [{ runtimes: ['docker', 'docker-cli'], filesystems: ALL_FILESYSTEMS }],
-  'fuse-overlayfs': [{ runtimes: ['docker', 'docker-cli'], filesystems: ALL_FILESYSTEMS }],
+  // fuse-overlayfs is FUSE on FUSE on zfs-fuse, and works (unlike the kernel's overlay).
+  'fuse-overlayfs': [{ runtimes: ['docker', 'docker-cli'], filesystems: ALL_FILESYSTEMS }, { runtimes: ['docker', 'docker-cli'], filesystems: ['zfs-fuse'] }],
   aufs: [{ runtimes: ['docker', 'docker-cli'], filesystems: ALL_FILESYSTEMS }],
   dir: [{ runtimes: ['lxc', 'lxd'], filesystems: ALL_FILESYSTEMS }],
   overlayfs: [{ runtimes: ['lxc'], filesystems: OVERLAY_FILESYSTEMS }],
   lvm: [{ runtimes: ['lxc', 'lxd'], filesystems: ALL_FILESYSTEMS }],
 };
+
+/**
+ * A storage driver on a filesystem where it was tried for real and refused: what the tool said
+ * (`said`, each string as printed, with POOL, BASE, LXCPATH and ID for the names of the
+ * attempt) and why. test/integration/zfs-fuse-refusals.test.ts repeats every attempt and
+ * fails when a tool no longer says so, so the recorded words cannot go stale silently.
+ */
+export interface Refusal {
+  runtimes: string[];
+  said: string[];
+  /** `unsupported`, its reason naming the driver, the tool's words and the cause. */
+  requirement: Requirement;
+}
+
+const refusal = (runtimes: string[], who: string, said: string[], why: string): Refusal => ({
+  runtimes, said, requirement: { kind: 'unsupported', reason: `${who}: ${said.map((text) => `"${text}"`).join(', ')} (${why})` },
+});
+
+const OVERLAY_ON_FUSE = 'the kernel refuses overlay with its upper layer on FUSE, logging "overlayfs: upper fs does not support RENAME_WHITEOUT." and "overlayfs: upper fs missing required features."';
+const NO_DEV_ZFS = 'it drives the zfs kernel module through /dev/zfs, which zfs-fuse does not provide';
+
+/**
+ * The refusals, keyed `<storage driver> on <filesystem>`; checked before STORAGE_DRIVER_SUPPORT,
+ * so a refused combination is skipped with the tool's words. Seen on Debian 12 with zfs-fuse
+ * 0.7.0, Docker 20.10, Podman 4.3, LXD 5.0 and LXC 5.0 (2026-12-02).
+ */
+export const STORAGE_DRIVER_REFUSALS: Record<string, Refusal[]> = {
+  'zfs on zfs-fuse': [
+    refusal(['docker', 'docker-cli'], 'Docker\'s zfs graph driver refuses a FUSE-backed ZFS', [
+      'failed to start daemon: error initializing graphdriver: prerequisites for driver not satisfied (wrong filesystem?)',
+      'cannot open /dev/zfs: open /dev/zfs: no such file or directory',
+    ], `its --debug log says the second; ${NO_DEV_ZFS}`),
+    refusal(['podman'], 'Podman\'s zfs driver refuses a FUSE-backed ZFS', [
+      'Error: could not open /dev/zfs: open /dev/zfs: no such file or directory: prerequisites for driver not satisfied (wrong filesystem?)',
+    ], NO_DEV_ZFS),
+    refusal(['lxd'], 'LXD\'s zfs storage pool refuses a FUSE-backed ZFS', [
+      'Error: Error loading "zfs" module: Failed to run: modprobe -b zfs: exec: "modprobe": executable file not found in $PATH',
+    ], 'lxc storage create POOL zfs source=POOL/lxd: LXD loads the zfs kernel module first, and lists only btrfs and dir among its storage_supported_drivers here'),
+    refusal(['lxc'], 'LXC\'s zfs backing store refuses a FUSE-backed ZFS', [
+      'zfs_mount: 233 No such device - Failed to mount "POOL/lxc-rootfs/BASE" on "/usr/lib/x86_64-linux-gnu/lxc/rootfs"',
+    ], 'lxc-create -B zfs makes the dataset with zfs, then mounts it with mount(2) as filesystem type zfs, which only the kernel module registers'),
+  ],
+  'overlay on zfs-fuse': [
+    refusal(['runc', 'crun', 'runsc'], 'overlay cannot have its upper layer on zfs-fuse', [
+      'wrong fs type, bad option, bad superblock on overlay, missing codepage or helper program, or other error',
+    ], `mount -t overlay with upperdir on the volume; ${OVERLAY_ON_FUSE}`),
+    refusal(['podman'], 'Podman\'s overlay driver on zfs-fuse is not the kernel\'s overlay', [
+      'Native Overlay Diff: "false"',
+    ], `${OVERLAY_ON_FUSE}; containers/storage then silently mounts its layers with fuse-overlayfs (overlay/.has-mount-program: true), which the cell would measure under the name overlay`),
+  ],
+  'overlay2 on zfs-fuse': [
+    refusal(['docker', 'docker-cli'], 'Docker\'s overlay2 driver refuses zfs-fuse', [
+      'failed to start daemon: error initializing graphdriver: driver not supported',
+      'failed to mount overlay: invalid argument',
+    ], OVERLAY_ON_FUSE),
+  ],
+  'overlayfs on zfs-fuse': [
+    refusal(['lxc'], 'LXC\'s overlayfs clone cannot have its upper layer on zfs-fuse', [
+      'ovl_mount: 490 Invalid argument - Failed to mount "LXCPATH/BASE/rootfs" on "/usr/lib/x86_64-linux-gnu/lxc/rootfs" with options "upperdir=LXCPATH/ID/overlay/delta,lowerdir=LXCPATH/BASE/rootfs"',
+    ], `lxc-copy -s -B overlayfs; ${OVERLAY_ON_FUSE}`),
+  ],
+};
+
+/** The refusal reasons of a runtime (an engine: docker for docker+crun) with a driver on a filesystem. */
+export function refusalsOf(runtime: string, storageDriver: string, filesystem: string): string[] {
+  return (STORAGE_DRIVER_REFUSALS[`${storageDriver} on ${filesystem}`] ?? [])
+    .filter((entry) => entry.runtimes.includes(runtime))
+    .flatMap((entry) => (entry.requirement.kind === 'unsupported' ? [entry.requirement.reason] : []));
+}
 
 /** What each image offers a workload beyond a POSIX shell and coreutils (busybox counts). */
 export const IMAGE_PROVIDES: Record<string, string[]> = {

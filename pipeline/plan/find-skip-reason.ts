@@ -1,17 +1,21 @@
-import { AXES, type Cell, type HostFacts } from '../types.ts';
+import { AXES, splitRuntime, type Cell, type HostFacts } from '../types.ts';
 import {
   AXIS_REQUIREMENTS,
+  AXIS_VALUE_SUPPORT,
+  OCI_BEHIND_ENGINE,
+  OCI_REQUIREMENTS,
   COMMON_REQUIREMENTS,
   IMAGE_PROVIDES,
   STORAGE_DRIVER_SUPPORT,
   WORKLOAD_NEEDS,
   appliesTo,
   explainUnmet,
+  refusalsOf,
   type Requirement,
 } from './feasibility.ts';
 
 /** One value per axis: what a cell is made of before feasibility is decided. */
-export type Combination = Pick<Cell, 'runtime' | 'storageDriver' | 'filesystem' | 'image' | 'workload' | 'concurrency'>;
+export type Combination = Pick<Cell, 'runtime' | 'storageDriver' | 'filesystem' | 'image' | 'workload' | 'lifecycle' | 'netns' | 'cgroup' | 'concurrency'>;
 
 /** Unmet requirements that share a cause, shown under one label (`filesystem zfs: …; …`). */
 interface UnmetGroup {
@@ -25,6 +29,9 @@ const AXIS_LABELS: Record<(typeof AXES)[number], string> = {
   filesystem: 'filesystem',
   image: 'image',
   workload: 'workload',
+  lifecycle: 'life-cycle shape',
+  netns: 'network namespace',
+  cgroup: 'cgroup',
   concurrency: 'concurrency',
 };
 
@@ -39,10 +46,7 @@ export function findSkipReason(combination: Combination, host: HostFacts): strin
   const groups: UnmetGroup[] = [{ label: 'host', reasons: unmetReasons(COMMON_REQUIREMENTS, host) }];
   for (const axis of AXES) {
     const value = String(combination[axis]);
-    const table = AXIS_REQUIREMENTS[axis];
-    const requirements: Requirement[] = table.values[value] ?? table.otherwise ?? [
-      { kind: 'unsupported', reason: `the feasibility table has no entry for ${AXIS_LABELS[axis]} '${value}'` },
-    ];
+    const requirements = requirementsOf(axis, value);
     const unsupported = requirements.filter((requirement) => requirement.kind === 'unsupported');
     // An unsupported value's reason already names itself; a label would only repeat it.
     groups.push({ label: undefined, reasons: unmetReasons(unsupported, host) });
@@ -51,8 +55,39 @@ export function findSkipReason(combination: Combination, host: HostFacts): strin
       reasons: unmetReasons(requirements.filter((requirement) => requirement.kind !== 'unsupported'), host),
     });
   }
-  groups.push({ label: undefined, reasons: [...unsupportedCombination(combination), ...imageLacksWorkloadNeeds(combination)] });
+  groups.push({ label: undefined, reasons: impossibleByDesign(combination) });
   return renderGroups(groups);
+}
+
+/** The requirements of one axis value; a runtime `engine+oci` needs both. */
+function requirementsOf(axis: (typeof AXES)[number], value: string): Requirement[] {
+  const table = AXIS_REQUIREMENTS[axis];
+  const unknown: Requirement[] = [{ kind: 'unsupported', reason: `the feasibility table has no entry for ${AXIS_LABELS[axis]} '${value}'` }];
+  if (axis !== 'runtime') return table.values[value] ?? table.otherwise ?? unknown;
+  const { engine, oci } = splitRuntime(value);
+  const engineRequirements = table.values[engine] ?? unknown;
+  return oci === null ? engineRequirements : [...engineRequirements, ...(OCI_REQUIREMENTS[oci] ?? unknown)];
+}
+
+/**
+ * Why no host could run this combination (a driver of another runtime, a shape or lever the
+ * runtime has not got, an image without what the workload needs); empty when some host could.
+ */
+export function impossibleByDesign(combination: Combination): string[] {
+  return [...unsupportedOci(combination), ...unsupportedCombination(combination), ...unsupportedAxisValues(combination), ...imageLacksWorkloadNeeds(combination)];
+}
+
+function unsupportedOci({ runtime }: Combination): string[] {
+  const { engine, oci } = splitRuntime(runtime);
+  if (oci === null) return [];
+  if (!OCI_BEHIND_ENGINE.engines.includes(engine)) return [`runtime ${engine} takes no OCI runtime behind it (only ${OCI_BEHIND_ENGINE.engines.join(', ')} do)`];
+  return OCI_BEHIND_ENGINE.oci.includes(oci) ? [] : [`${oci} is not an OCI runtime ${engine} can run (${OCI_BEHIND_ENGINE.oci.join(', ')})`];
+}
+
+function unsupportedAxisValues(combination: Combination): string[] {
+  const { engine } = splitRuntime(combination.runtime);
+  return AXIS_VALUE_SUPPORT.filter((rule) => rule.values.includes(String(combination[rule.axis])) && !rule.engines.includes(engine))
+    .map((rule) => `${AXIS_LABELS[rule.axis]} ${combination[rule.axis]} does not work with runtime ${combination.runtime}: ${rule.reason}`);
 }
 
 function unmetReasons(requirements: Requirement[], host: HostFacts): string[] {
@@ -61,10 +96,15 @@ function unmetReasons(requirements: Requirement[], host: HostFacts): string[] {
     .flatMap((requirement) => explainUnmet(requirement, host) ?? []);
 }
 
-function unsupportedCombination({ runtime, storageDriver, filesystem }: Combination): string[] {
+function unsupportedCombination({ runtime: runtimeValue, storageDriver, filesystem }: Combination): string[] {
   const rows = STORAGE_DRIVER_SUPPORT[storageDriver];
   // A driver missing from the table is already reported as an unknown axis value.
   if (rows === undefined) return [];
+  // docker+crun uses Docker's drivers.
+  const runtime = splitRuntime(runtimeValue).engine;
+  // Tried and refused (zfs on zfs-fuse, say): the tool's own words are the reason.
+  const refused = refusalsOf(runtime, storageDriver, filesystem);
+  if (refused.length > 0) return refused;
   const forRuntime = rows.filter((row) => row.runtimes.includes(runtime));
   if (forRuntime.length === 0) {
     const runtimes = [...new Set(rows.flatMap((row) => row.runtimes))].join(', ');

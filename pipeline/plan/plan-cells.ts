@@ -1,6 +1,6 @@
 import type { Cell, HostFacts, Matrix } from '../types.ts';
 import { expandAxes } from './expand-axes.ts';
-import { findSkipReason, type Combination } from './find-skip-reason.ts';
+import { findSkipReason, impossibleByDesign, type Combination } from './find-skip-reason.ts';
 
 /**
  * Stage 2: a matrix and what the host offers → every cell, in run order, each feasible or
@@ -26,14 +26,19 @@ export function planCells(matrix: Pick<Matrix, 'axes'> & Partial<Pick<Matrix, 'p
     const named = { id: cellId(combination), groupId: cellGroupId(combination), ...combination };
     // 3 judge
     const skipReason = findSkipReason(combination, host);
-    return skipReason === undefined ? { ...named, feasible: true } : { ...named, feasible: false, skipReason };
+    if (skipReason === undefined) return { ...named, feasible: true };
+    return { ...named, feasible: false, skipReason, ...(impossibleByDesign(combination).length > 0 ? { skipByDesign: true } : {}) };
   });
 }
 
-/** `runc.copy.ext4.tiny.noop.c1`: the values only, so an id survives reordering and re-planning. */
+/**
+ * `runc.copy.ext4.tiny.noop.exec.c1`: the values only, so an id survives reordering and
+ * re-planning. A namespace or cgroup that is not made fresh adds `.netns-reused`, `.cgroup-reused`.
+ */
 export function cellId(combination: Combination): string {
-  const { runtime, storageDriver, filesystem, image, workload, concurrency } = combination;
-  return `${runtime}.${storageDriver}.${filesystem}.${image}.${workload}.c${concurrency}`;
+  const { runtime, storageDriver, filesystem, image, workload, lifecycle, netns, cgroup, concurrency } = combination;
+  const levers = `${netns === 'fresh' ? '' : `.netns-${netns}`}${cgroup === 'fresh' ? '' : `.cgroup-${cgroup}`}`;
+  return `${runtime}.${storageDriver}.${filesystem}.${image}.${workload}.${lifecycle}${levers}.c${concurrency}`;
 }
 
 /** Cells sharing runtime, driver and filesystem share one provisioned volume. */

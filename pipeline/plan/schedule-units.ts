@@ -1,4 +1,4 @@
-import { deriveSeed, mulberry32, type RandomSource } from '../analyse/seeded-random.ts';
+import { deriveSeed, mulberry32, type RandomSource } from '../statistics/seeded-random.ts';
 import type { Cell, Matrix } from '../types.ts';
 
 /**

@@ -17,6 +17,9 @@ export const AXIS_HEADING: Record<Axis, string> = {
   filesystem: 'Filesystem',
   image: 'Image',
   workload: 'Workload',
+  lifecycle: 'Life-cycle shape',
+  netns: 'Network namespace',
+  cgroup: 'Cgroup',
   concurrency: 'Concurrency',
 };
 
@@ -269,6 +272,9 @@ const CONTEXT_PHRASE: Record<Axis, (value: string) => string> = {
   filesystem: (value) => `on ${value}`,
   image: (value) => `with image ${value}`,
   workload: (value) => `running ${value}`,
+  lifecycle: (value) => `in the ${value} shape`,
+  netns: (value) => `with a ${value} network namespace`,
+  cgroup: (value) => `with a ${value} cgroup`,
   concurrency: (value) => `at N = ${value}`,
 };
 
@@ -279,5 +285,8 @@ const VALUE_PHRASE: Record<Axis, (value: string) => string> = {
   filesystem: (value) => `on ${value}`,
   image: (value) => `with image ${value}`,
   workload: (value) => `for ${value}`,
+  lifecycle: (value) => `in the ${value} shape`,
+  netns: (value) => `with a ${value} network namespace`,
+  cgroup: (value) => `with a ${value} cgroup`,
   concurrency: (value) => `at N = ${value}`,
 };

@@ -1,6 +1,6 @@
 import { AXES, type Axis, type CellSummary } from '../types.ts';
 
-type CellAxes = Pick<CellSummary, 'runtime' | 'storageDriver' | 'filesystem' | 'image' | 'workload' | 'concurrency'>;
+type CellAxes = Pick<CellSummary, 'runtime' | 'storageDriver' | 'filesystem' | 'image' | 'workload' | 'lifecycle' | 'netns' | 'cgroup' | 'concurrency'>;
 
 /** Of `axes` (all by default), those whose value differs between some of the peers. */
 export function varyingAxes<K extends Axis>(peers: readonly Pick<CellSummary, K>[], axes: readonly K[] = AXES as readonly Axis[] as readonly K[]): K[] {
@@ -20,6 +20,9 @@ export function describeCell(cell: CellAxes, peers: readonly CellAxes[]): string
   const details: string[] = [];
   if (varies('image')) details.push(`image ${cell.image}`);
   if (varies('workload')) details.push(`workload ${cell.workload}`);
+  if (varies('lifecycle')) details.push(`${cell.lifecycle} shape`);
+  if (varies('netns')) details.push(`netns ${cell.netns}`);
+  if (varies('cgroup')) details.push(`cgroup ${cell.cgroup}`);
   if (varies('concurrency')) details.push(`concurrency ${cell.concurrency}`);
   return details.length > 0 ? `${label}, ${details.join(', ')}` : label;
 }

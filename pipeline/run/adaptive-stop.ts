@@ -1,6 +1,6 @@
-import { bootstrapMedianCi } from '../analyse/bootstrap.ts';
-import { deriveSeed, mulberry32 } from '../analyse/seeded-random.ts';
-import { describeDurations } from '../analyse/statistics.ts';
+import { bootstrapMedianCi } from '../statistics/bootstrap.ts';
+import { deriveSeed, mulberry32 } from '../statistics/seeded-random.ts';
+import { describeDurations } from '../statistics/statistics.ts';
 import { LIFECYCLE_PHASES, type Matrix, type Sample } from '../types.ts';
 
 /** Why a cell stopped getting repetitions, recorded in the manifest. */

@@ -1,18 +1,18 @@
-import { execFile } from 'node:child_process';
 import { readFileSync, rmSync, statfsSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { LIFECYCLE_PHASES, type Cell, type ExtraMetric, type LifecyclePhase, type Sample } from '../types.ts';
-import { timePhase, type PhaseOutcome, type Step } from './phase-steps.ts';
-import type { Container, RuntimeGroup } from './runtimes/index.ts';
-import type { SampleSink } from './sample-sink.ts';
+import { LIFECYCLE_PHASES, type Cell, type LifecyclePhase, type MetricSample, type PhaseSample, type Sample, type SampleKey } from '../types.ts';
+import type { Executor } from './executor/executor.ts';
+import { run, stepTimings, type PhaseRun, type Step } from './executor/steps.ts';
+import { unionLengthMs } from './interval-union.ts';
+import type { ContainerPlan, ContainerSpec, RuntimeGroup } from './runtimes/index.ts';
+import { logRecordOf, type LogEntry, type SampleSink } from './sample-sink.ts';
 import type { Workload } from './workloads/index.ts';
 
 export interface CellContext {
   runtime: RuntimeGroup;
+  executor: Executor;
   workload: Workload;
   mountpoint: string;
-  scratchDir: string;
   block: number;
   /** Warm-up repetitions to run first, then measured repetitions firstRep…firstRep+reps−1. */
   warmup: number;
@@ -28,42 +28,30 @@ export interface CellOutcome {
   failedReps: number;
 }
 
-type SampleBase = Omit<Sample, 'phase' | 'durationMs' | 'ok' | 'error' | 'startedAt'>;
-
-function stepsOf(phase: LifecyclePhase, container: Container, context: CellContext): Step[] {
-  if (phase !== 'execute') return context.runtime[phase](container);
-  // The last command of execute runs the workload: its exit code is for the workload's check
-  // to judge (a memory hog is supposed to die with 137 where the limit holds).
-  const steps = context.runtime.execute(container, context.workload.argv);
-  const last = steps.at(-1);
-  return last?.kind === 'run' ? [...steps.slice(0, -1), { ...last, exitJudgedElsewhere: true }] : steps;
+/** What a batch measured, held in memory until the batch is over. */
+interface BatchBuffer {
+  samples: Sample[];
+  logs: LogEntry[];
 }
 
-/** Why a timed phase does not count: its own error, the workload's check, or the follow-up. */
-async function judgePhase(phase: LifecyclePhase, outcome: PhaseOutcome, container: Container, context: CellContext): Promise<string | undefined> {
-  if (outcome.error !== undefined) return outcome.error;
-  if (phase === 'execute') {
-    const last = outcome.commands.at(-1);
-    const verdict = last === undefined ? null : context.workload.check(last);
-    if (verdict !== null) return verdict;
-  }
-  try {
-    await context.runtime.afterPhase(phase, container);
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
+const UNTIMED_DEADLINE_MS = 120_000;
+
+/** A phase with nothing to do (`command`'s stop) takes no time and runs nothing. */
+async function runPhase(executor: Executor, steps: Step[], deadlineMs: number): Promise<PhaseRun> {
+  if (steps.length > 0) return executor.runPhase(steps, { deadlineMs });
+  const nowMs = executor.nowMs();
+  return { records: [], startMs: nowMs, endMs: nowMs, durationMs: 0, ok: true };
 }
 
-/** Writes back what is dirty on the volume, so one phase does not pay for the writes of another. */
-async function syncVolume(mountpoint: string): Promise<void> {
-  await promisify(execFile)('sync', ['-f', mountpoint]).catch(() => undefined);
+/** Writes back what is dirty on the volume, outside every clock, so one phase does not pay for another's writes. */
+async function syncVolume(context: CellContext): Promise<void> {
+  await context.executor.runPhase([run('sync -f', ['sync', '-f', context.mountpoint])], { deadlineMs: UNTIMED_DEADLINE_MS });
 }
 
 /** Bytes in use on the volume, after a sync so delayed allocation has happened. */
-async function usedBytes(mountpoint: string): Promise<number> {
-  await syncVolume(mountpoint);
-  const stats = statfsSync(mountpoint);
+async function usedBytes(context: CellContext): Promise<number> {
+  await syncVolume(context);
+  const stats = statfsSync(context.mountpoint);
   return (stats.blocks - stats.bfree) * stats.bsize;
 }
 
@@ -80,41 +68,98 @@ function peakMemoryBytes(cgroup: string | null): number | null {
   return null;
 }
 
-function metricSample(base: SampleBase, phase: ExtraMetric, value: number, unit: 'bytes' | undefined): Sample {
-  return { ...base, phase, durationMs: unit === undefined ? value : 0, ...(unit !== undefined ? { value, unit } : {}), ok: true, startedAt: new Date().toISOString() };
+function metricSample(key: SampleKey, phase: MetricSample['phase'], value: number, unit: 'bytes' | undefined): MetricSample {
+  return { ...key, kind: 'metric', phase, durationMs: unit === undefined ? value : 0, ...(unit !== undefined ? { value, unit } : {}), ok: true, startedAt: new Date().toISOString() };
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** Builds a phase's steps; a plan that cannot (a missing pid) fails the phase with its reason. */
+function stepsOf(plan: ContainerPlan, phase: LifecyclePhase): Step[] | string {
+  try {
+    return plan[phase]();
+  } catch (error) {
+    return `building the ${phase} steps: ${messageOf(error)}`;
+  }
+}
+
+/** What follows a phase outside its clock (the adapter learning an init pid); its error, if any. */
+async function afterPhase(plan: ContainerPlan, phase: LifecyclePhase, result: PhaseRun, context: CellContext, log: (label: string, run: PhaseRun) => void): Promise<string | undefined> {
+  try {
+    const follow = plan.after?.(phase, result.records);
+    if (follow === undefined) return undefined;
+    const probe = await context.executor.runPhase(follow.steps, { deadlineMs: UNTIMED_DEADLINE_MS });
+    log(`after ${phase} (untimed)`, probe);
+    if (probe.error !== undefined) return `after ${phase}: ${probe.error}`;
+    follow.learn(probe.records);
+    return undefined;
+  } catch (error) {
+    return `after ${phase}: ${messageOf(error)}`;
+  }
 }
 
 /**
- * One container through the five phases, each timed on its own and handed to the sink as
- * soon as it is measured, with its peak memory after execute and, when it runs alone, the
- * disk its creation took. Returns whether every phase counted.
+ * One container through the five phases, each timed by the executor and kept in the batch's
+ * buffer, with its peak memory after execute and, when it runs alone, the disk its creation
+ * took. Returns whether every phase counted.
  */
-async function runLifecycle(container: Container, base: SampleBase, context: CellContext, alone: boolean): Promise<boolean> {
-  try {
-    await context.runtime.prepare(container);
-  } catch (error) {
-    context.sink.sample({ ...base, phase: 'create', durationMs: 0, ok: false, error: `preparing the container: ${(error as Error).message}`, startedAt: new Date().toISOString() });
+async function runLifecycle(plan: ContainerPlan, key: SampleKey, context: CellContext, alone: boolean, buffer: BatchBuffer): Promise<boolean> {
+  const label = `block ${key.block} ${key.warmup ? 'warm-up' : 'rep'} ${key.rep}${alone ? '' : ` slot ${key.slot}`}`;
+  const log = (what: string, result: PhaseRun) => buffer.logs.push({ cellId: key.cellId, label: `${label} ${what}`, records: result.records.map(logRecordOf) });
+  const failPhase = (phase: LifecyclePhase, error: string): false => {
+    const nowMs = context.executor.nowMs();
+    buffer.samples.push({ ...key, kind: 'phase', phase, durationMs: 0, steps: [], startMs: nowMs, endMs: nowMs, ok: false, error, startedAt: new Date().toISOString() });
     return false;
+  };
+  try {
+    plan.prepare?.();
+  } catch (error) {
+    return failPhase('create', `preparing the container: ${messageOf(error)}`);
   }
   for (const phase of LIFECYCLE_PHASES) {
     if (context.signal.aborted) return false;
     // Disk use is a difference of the whole volume: only meaningful with one container at a time.
-    const usedBefore = alone && phase === 'create' ? await usedBytes(context.mountpoint) : 0;
+    const usedBefore = alone && phase === 'create' ? await usedBytes(context) : 0;
     // Without it, a workload's fsync would also flush what create's copy left in the page cache.
-    if (phase === 'execute') await syncVolume(context.mountpoint);
+    // With containers side by side no sync may run (another one may be inside a clock): the batch syncs once before it starts.
+    if (alone && phase === 'execute') await syncVolume(context);
+    const steps = stepsOf(plan, phase);
+    if (typeof steps === 'string') return failPhase(phase, steps);
     const startedAt = new Date().toISOString();
-    const result = await timePhase(stepsOf(phase, container, context), { scratchDir: context.scratchDir, deadlineMs: context.phaseTimeoutMs, concurrent: !alone });
-    const error = await judgePhase(phase, result, container, context);
-    context.sink.commands(base.cellId, `block ${base.block} ${base.warmup ? 'warm-up' : 'rep'} ${base.rep}${alone ? '' : ` slot ${base.slot}`} ${phase}`, result.commands);
-    context.sink.sample({ ...base, phase, durationMs: result.durationMs, ok: error === undefined, ...(error !== undefined ? { error } : {}), startedAt });
+    const result = await runPhase(context.executor, steps, context.phaseTimeoutMs);
+    let error = result.error;
+    let facts: PhaseSample['facts'];
+    if (error === undefined && phase === 'execute') {
+      try {
+        const workloadRun = plan.workloadRun(result.records);
+        error = context.workload.check(workloadRun) ?? undefined;
+        facts = context.workload.facts?.(workloadRun);
+      } catch (caught) {
+        error = `reading the workload's result: ${messageOf(caught)}`;
+      }
+    }
+    log(phase, result);
+    if (error === undefined) error = await afterPhase(plan, phase, result, context, log);
+    buffer.samples.push({
+      ...key, kind: 'phase', phase, durationMs: result.durationMs, steps: stepTimings(result.records), startMs: result.startMs, endMs: result.endMs,
+      ok: error === undefined, ...(error !== undefined ? { error } : {}), ...(facts !== undefined ? { facts } : {}), startedAt,
+    });
     if (error !== undefined) return false;
-    if (alone && phase === 'create') context.sink.sample(metricSample(base, 'disk-usage', Math.max(0, (await usedBytes(context.mountpoint)) - usedBefore), 'bytes'));
+    if (alone && phase === 'create') buffer.samples.push(metricSample(key, 'disk-usage', Math.max(0, (await usedBytes(context)) - usedBefore), 'bytes'));
     if (phase === 'execute') {
-      const peak = peakMemoryBytes(context.runtime.memoryCgroup?.(container) ?? null);
-      if (peak !== null) context.sink.sample(metricSample(base, 'peak-memory', peak, 'bytes'));
+      const peak = peakMemoryBytes(plan.memoryCgroup?.() ?? null);
+      if (peak !== null) buffer.samples.push(metricSample(key, 'peak-memory', peak, 'bytes'));
     }
   }
   return true;
+}
+
+/** Every removal step, each on its own (one that fails, because there was nothing to remove, stops none of the others). */
+async function forceRemove(plan: ContainerPlan | undefined, context: CellContext, buffer: BatchBuffer, label: string, cellId: string): Promise<void> {
+  for (const step of plan?.forceRemove() ?? []) {
+    const removal = await context.executor.runPhase([step], { deadlineMs: UNTIMED_DEADLINE_MS }).catch(() => undefined);
+    if (removal !== undefined) buffer.logs.push({ cellId, label: `${label} force-remove (untimed)`, records: removal.records.map(logRecordOf) });
+  }
 }
 
 /** Warm-ups first, then the measured repetitions, as (rep, warmup) pairs. */
@@ -125,35 +170,56 @@ function repetitionsOf(context: CellContext): { rep: number; warmup: boolean }[]
   ];
 }
 
+/** The sample fields that say where a cell's sample belongs. */
+export function sampleKeyOf(cell: Cell, block: number, rep: number, warmup: boolean): SampleKey {
+  return {
+    schemaVersion: 2, cellId: cell.id, groupId: cell.groupId, runtime: cell.runtime, storageDriver: cell.storageDriver,
+    filesystem: cell.filesystem, image: cell.image, workload: cell.workload, lifecycle: cell.lifecycle, netns: cell.netns, cgroup: cell.cgroup,
+    concurrency: cell.concurrency, block, rep, warmup,
+  };
+}
+
+/** The containers of one batch: named after the cell's values, so ids stay unique within a group. */
+function containersOf(cell: Cell, context: CellContext, rep: number, warmup: boolean): ContainerSpec[] {
+  const alone = cell.concurrency === 1;
+  return Array.from({ length: cell.concurrency }, (_value, slot): ContainerSpec => {
+    const levers = `${cell.netns === 'fresh' ? '' : `-n${cell.netns}`}${cell.cgroup === 'fresh' ? '' : `-g${cell.cgroup}`}`;
+    const id = `${cell.image}-${cell.workload}-${cell.lifecycle}${levers}-c${cell.concurrency}-b${context.block}-${warmup ? 'w' : 'r'}${rep}${alone ? '' : `-s${slot}`}`;
+    return { id, image: cell.image, dir: path.join(context.mountpoint, 'containers', id), workloadArgv: context.workload.argv, lifecycle: cell.lifecycle, netns: cell.netns, cgroup: cell.cgroup };
+  });
+}
+
 /**
  * Runs the warm-up and measured repetitions of one cell in one block. A repetition is a
  * batch of `concurrency` containers going through the life cycle at the same time, the way
  * an exam peak does: each container's phases are samples of their own (with its slot), and
- * the batch's makespan is one more. A failed phase is recorded with its error, its
- * container removed outside the clock, and the next repetition goes on.
+ * the batch's makespan is one more: the time at least one of its containers was inside a
+ * phase (the union of their phase intervals, on the executor's clock), so it holds no
+ * harness work between phases. Samples and logs are written once the batch is over. A
+ * failed phase is recorded with its error, its container removed outside the clock, and the
+ * next repetition goes on.
  */
 export async function runCell(cell: Cell, context: CellContext): Promise<CellOutcome> {
   const outcome: CellOutcome = { measuredReps: 0, failedReps: 0 };
   const alone = cell.concurrency === 1;
   for (const { rep, warmup } of repetitionsOf(context)) {
     if (context.signal.aborted) break;
-    const base: SampleBase = {
-      schemaVersion: 1, cellId: cell.id, groupId: cell.groupId, runtime: cell.runtime, storageDriver: cell.storageDriver,
-      filesystem: cell.filesystem, image: cell.image, workload: cell.workload, concurrency: cell.concurrency, block: context.block, rep, warmup,
-    };
-    const containers = Array.from({ length: cell.concurrency }, (_value, slot): Container => {
-      const id = `${cell.image}-${cell.workload}-c${cell.concurrency}-b${context.block}-${warmup ? 'w' : 'r'}${rep}${alone ? '' : `-s${slot}`}`;
-      return { id, image: cell.image, dir: path.join(context.mountpoint, 'containers', id), workloadArgv: context.workload.argv, initPid: null };
-    });
-    const batchStart = performance.now();
-    const results = await Promise.all(containers.map((container, slot) => runLifecycle(container, alone ? base : { ...base, slot }, context, alone)));
-    const makespanMs = performance.now() - batchStart;
+    const key = sampleKeyOf(cell, context.block, rep, warmup);
+    const specs = containersOf(cell, context, rep, warmup);
+    const plans = specs.map((spec) => context.runtime.container(spec));
+    const buffer: BatchBuffer = { samples: [], logs: [] };
+    if (!alone) await syncVolume(context);
+    const results = await Promise.all(plans.map((plan, slot) => runLifecycle(plan, alone ? key : { ...key, slot }, context, alone, buffer)));
     const failed = results.includes(false);
-    if (!failed && !context.signal.aborted) context.sink.sample(metricSample(base, 'makespan', makespanMs, undefined));
-    for (const [slot, container] of containers.entries()) {
-      if (results[slot] !== true) await context.runtime.forceRemove(container);
-      rmSync(container.dir, { recursive: true, force: true });
+    if (!failed && !context.signal.aborted) {
+      const intervals = buffer.samples.flatMap((sample) => (sample.kind === 'phase' ? [[sample.startMs, sample.endMs] as const] : []));
+      buffer.samples.push(metricSample(key, 'makespan', unionLengthMs(intervals), undefined));
     }
+    for (const [slot, spec] of specs.entries()) {
+      if (results[slot] !== true) await forceRemove(plans[slot], context, buffer, `block ${context.block} rep ${rep} slot ${slot}`, cell.id);
+      rmSync(spec.dir, { recursive: true, force: true });
+    }
+    context.sink.batch(buffer.samples, buffer.logs);
     context.sink.repetitionDone(cell.id, !failed);
     if (failed) outcome.failedReps += 1;
     else if (!warmup && !context.signal.aborted) outcome.measuredReps += 1;

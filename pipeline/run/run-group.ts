@@ -1,10 +1,11 @@
 import { daemonRssBytes } from '../../provision/daemons/daemon.ts';
-import type { Cell, HostFacts, Sample, SetupStep } from '../types.ts';
+import type { Cell, HostFacts, MetricSample, SetupSample, SetupStep, StepTiming } from '../types.ts';
+import type { Executor } from './executor/executor.ts';
+import { stepTimings } from './executor/steps.ts';
 import type { ContainerLimits } from './limits.ts';
-import { timePhase } from './phase-steps.ts';
 import { runCell, type CellOutcome } from './run-cell.ts';
-import { RUNTIMES, type RuntimeGroup } from './runtimes/index.ts';
-import type { SampleSink } from './sample-sink.ts';
+import { adapterOf, type RuntimeAdapter, type RuntimeGroup } from './runtimes/index.ts';
+import { logRecordOf, type SampleSink } from './sample-sink.ts';
 import { WORKLOADS } from './workloads/index.ts';
 
 export interface GroupRun {
@@ -21,16 +22,19 @@ export interface GroupRun {
   limits: ContainerLimits;
   warmup: number;
   phaseTimeoutMs: number;
-  scratchDir: string;
+  executor: Executor;
   sink: SampleSink;
   signal: AbortSignal;
+  /** The adapter to open instead of the registry's for the cells' runtime: a fake runtime, in tests. */
+  adapter?: RuntimeAdapter;
 }
 
-export function setupSample(cell: Cell, block: number, step: SetupStep, image: string, durationMs: number, error?: string): Sample {
+/** A setup step of a cell's group, with its steps where the executor ran them. */
+export function setupSample(cell: Cell, block: number, step: SetupStep, image: string, durationMs: number, error?: string, steps?: StepTiming[]): SetupSample {
   return {
-    schemaVersion: 1, cellId: cell.groupId, groupId: cell.groupId, runtime: cell.runtime, storageDriver: cell.storageDriver,
-    filesystem: cell.filesystem, image, workload: '-', concurrency: 0, phase: step, block, rep: 0, warmup: false,
-    durationMs, ok: error === undefined, ...(error !== undefined ? { error } : {}), startedAt: new Date().toISOString(),
+    schemaVersion: 2, kind: 'setup', cellId: cell.groupId, groupId: cell.groupId, runtime: cell.runtime, storageDriver: cell.storageDriver,
+    filesystem: cell.filesystem, image, workload: '-', lifecycle: '-', netns: '-', cgroup: '-', concurrency: 0, phase: step, block, rep: 0, warmup: false,
+    durationMs, ...(steps !== undefined ? { steps } : {}), ok: error === undefined, ...(error !== undefined ? { error } : {}), startedAt: new Date().toISOString(),
   };
 }
 
@@ -42,47 +46,54 @@ function lookUp<T>(registry: Readonly<Record<string, T>>, kind: string, name: st
 
 /**
  * Runs the cells of one group on its mounted volume: the runtime is opened on the volume
- * (timed as `start-runtime`), each image imported once (timed as `import-image`), then
- * every cell runs. The runtime is closed however this ends. A runtime that does not start
- * is recorded and its cells are left unrun; the caller goes on with the next group.
+ * (timed as `start-runtime`), each image imported once (timed as `import-image`, by the
+ * executor), then every cell runs. The runtime is closed however this ends. A runtime that
+ * does not start is recorded and its cells are left unrun; the caller goes on with the next group.
  */
 export async function runGroup(group: GroupRun): Promise<{ outcomes: Map<string, CellOutcome>; workarounds: string[] }> {
   const first = group.cells[0]?.cell;
   const outcomes = new Map<string, CellOutcome>();
   if (first === undefined) return { outcomes, workarounds: [] };
-  const adapter = lookUp(RUNTIMES, 'runtime', first.runtime);
+  const adapter = group.adapter ?? adapterOf(first.runtime);
+  if (adapter === undefined) throw new Error(`no runtime adapter for ${first.runtime}`);
   const startMs = performance.now();
   let runtime: RuntimeGroup;
   try {
     runtime = await adapter.openGroup({
       groupId: group.groupId, workDir: group.workDir, mountpoint: group.mountpoint, poolName: group.poolName, host: group.host,
-      storageDriver: first.storageDriver, limits: group.limits, scratchDir: group.scratchDir,
+      runtime: first.runtime, storageDriver: first.storageDriver, limits: group.limits,
     });
   } catch (error) {
-    group.sink.sample(setupSample(first, group.block, 'start-runtime', '-', performance.now() - startMs, (error as Error).message));
+    group.sink.batch([setupSample(first, group.block, 'start-runtime', '-', performance.now() - startMs, (error as Error).message)], []);
     return { outcomes, workarounds: [] };
   }
-  group.sink.sample(setupSample(first, group.block, 'start-runtime', '-', performance.now() - startMs));
+  group.sink.batch([setupSample(first, group.block, 'start-runtime', '-', performance.now() - startMs)], []);
   try {
     const imported = new Map<string, boolean>();
     for (const { cell, firstRep, reps } of group.cells) {
       if (group.signal.aborted) break;
       if (!imported.has(cell.image)) {
         const tarball = lookUp(group.imageTarballs, 'built image', cell.image);
-        const outcome = await timePhase(runtime.importImage(cell.image, tarball), { scratchDir: group.scratchDir, deadlineMs: group.phaseTimeoutMs * 10 });
-        group.sink.commands(group.groupId, `import ${cell.image}`, outcome.commands);
-        group.sink.sample(setupSample(cell, group.block, 'import-image', cell.image, outcome.durationMs, outcome.error));
-        imported.set(cell.image, outcome.ok);
+        const result = await group.executor.runPhase(runtime.importImage(cell.image, tarball), { deadlineMs: group.phaseTimeoutMs * 10 });
+        const error = result.error ?? runtime.checkImport?.(result.records);
+        group.sink.batch(
+          [setupSample(cell, group.block, 'import-image', cell.image, result.durationMs, error, stepTimings(result.records))],
+          [{ cellId: group.groupId, label: `import ${cell.image}`, records: result.records.map(logRecordOf) }],
+        );
+        imported.set(cell.image, error === undefined);
       }
       if (imported.get(cell.image) !== true) continue;
       outcomes.set(cell.id, await runCell(cell, {
-        runtime, workload: lookUp(WORKLOADS, 'workload', cell.workload), mountpoint: group.mountpoint,
-        scratchDir: group.scratchDir, block: group.block, warmup: group.warmup, firstRep, reps,
-        phaseTimeoutMs: group.phaseTimeoutMs, sink: group.sink, signal: group.signal,
+        runtime, executor: group.executor, workload: lookUp(WORKLOADS, 'workload', cell.workload), mountpoint: group.mountpoint,
+        block: group.block, warmup: group.warmup, firstRep, reps, phaseTimeoutMs: group.phaseTimeoutMs, sink: group.sink, signal: group.signal,
       }));
     }
     const rssBytes = daemonRssBytes(group.workDir, group.groupId);
-    if (rssBytes !== null) group.sink.sample({ ...setupSample(first, group.block, 'start-runtime', '-', 0), phase: 'runtime-rss', value: rssBytes, unit: 'bytes' });
+    if (rssBytes !== null) {
+      const { kind: _kind, phase: _phase, ok: _ok, error: _error, steps: _steps, ...base } = setupSample(first, group.block, 'start-runtime', '-', 0);
+      const rss: MetricSample = { ...base, kind: 'metric', phase: 'runtime-rss', durationMs: 0, value: rssBytes, unit: 'bytes', ok: true };
+      group.sink.batch([rss], []);
+    }
   } finally {
     await runtime.close();
   }

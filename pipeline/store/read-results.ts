@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CrbenchError } from '../errors.ts';
-import type { Manifest, Sample } from '../types.ts';
+import { SAMPLES_SCHEMA_VERSION, type Manifest, type Sample } from '../types.ts';
 
 export interface ResultsFolder {
   manifest: Manifest;
@@ -12,7 +12,7 @@ export interface ResultsFolder {
 
 function isSample(value: unknown): value is Sample {
   const candidate = value as Partial<Sample> | null;
-  return typeof candidate === 'object' && candidate !== null && candidate.schemaVersion === 1
+  return typeof candidate === 'object' && candidate !== null && candidate.schemaVersion === SAMPLES_SCHEMA_VERSION
     && typeof candidate.cellId === 'string' && typeof candidate.phase === 'string'
     && typeof candidate.durationMs === 'number' && typeof candidate.ok === 'boolean';
 }
@@ -29,8 +29,10 @@ export function readResults(dir: string): ResultsFolder {
   } catch (error) {
     throw new CrbenchError('BAD_MANIFEST', `${manifestPath} is not valid JSON: ${(error as Error).message}`, { exitCode: 2, cause: error });
   }
-  if (manifest.schemaVersion !== 1) {
-    throw new CrbenchError('BAD_MANIFEST', `${manifestPath} has schemaVersion ${String(manifest.schemaVersion)}; this crbench reads 1`, { exitCode: 2 });
+  if (manifest.schemaVersion !== SAMPLES_SCHEMA_VERSION) {
+    const older = manifest.schemaVersion === 1
+      ? ': it was measured by crbench 0.1, whose clocks held harness time (see CHANGELOG.md); measure it again (make rerun)' : '';
+    throw new CrbenchError('BAD_MANIFEST', `${manifestPath} has schemaVersion ${String(manifest.schemaVersion)}; this crbench reads ${SAMPLES_SCHEMA_VERSION}${older}`, { exitCode: 2 });
   }
   const samplesPath = path.join(dir, 'samples.jsonl');
   const lines = existsSync(samplesPath) ? readFileSync(samplesPath, 'utf8').split('\n').filter((line) => line.trim() !== '') : [];

@@ -1,10 +1,11 @@
 import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import type { CommandRecord, Manifest, Sample } from '../types.ts';
+import type { CommandRecord, LogEntry, Manifest, Sample } from '../types.ts';
 
 /**
- * A results folder being written. Each sample is appended and fsynced as it is measured,
- * so a crash loses at most the sample in flight; the manifest is replaced atomically.
+ * A results folder being written. Samples come a batch at a time (between batches, never
+ * while a container is inside a clock) and are appended and fsynced together, so a crash
+ * loses at most the batch in flight; the manifest is replaced atomically.
  */
 export class ResultsWriter {
   readonly dir: string;
@@ -17,8 +18,16 @@ export class ResultsWriter {
   }
 
   appendSample(sample: Sample): void {
-    writeSync(this.samplesFd, `${JSON.stringify(sample)}\n`);
-    fsyncSync(this.samplesFd);
+    this.appendBatch([sample], []);
+  }
+
+  /** A batch's samples in one write and one fsync, then its logs. */
+  appendBatch(samples: readonly Sample[], logs: readonly LogEntry[]): void {
+    if (samples.length > 0) {
+      writeSync(this.samplesFd, samples.map((sample) => `${JSON.stringify(sample)}\n`).join(''));
+      fsyncSync(this.samplesFd);
+    }
+    for (const entry of logs) this.appendCommands(entry.cellId, entry.label, entry.records);
   }
 
   /** Appends what a phase ran, with its output, to the cell's log (never inside a clock). */

@@ -1,7 +1,7 @@
-#!/usr/bin/env -S node --import tsx
 /**
  * A dockerd of the pipeline's own for one cell group, and the removal of everything a Docker
- * or Podman group may leave on the host, also after crbench itself was killed.
+ * group may leave on the host, also after crbench itself was killed (the steps it shares with
+ * Podman are in leftovers.ts; clean-up.ts runs them in a process of their own).
  *
  *   state dir  <workDir>/runtime-state/dk-<key>/   d.sock (the API socket), dockerd.pid,
  *              daemon.json, key.json, x/ (exec root: containerd's socket and state, runc's
@@ -24,21 +24,17 @@
  *   5 everything mounted below the data root and the state dir, deepest first
  *   6 the cgroup tree, the host paths this group created, the state dir
  *
- * Runs on its own too (that is what `crbench teardown` runs after a crash):
- *   provision/daemons/dockerd.ts clean-up '<json spec>'
+ * `crbench teardown` runs it after a crash through provision/daemons/clean-up.ts.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { $ } from 'zx';
 import { CrbenchError } from '../../pipeline/errors.ts';
-import { requestOverSocket } from '../../pipeline/run/runtimes/docker-api.ts';
 import { cgroupParentOf } from '../cgroups.ts';
-import { readMounts } from '../mounts.ts';
-import { assertUnderWorkDir, isUnderWorkDir } from '../work-dir.ts';
+import { assertUnderWorkDir } from '../work-dir.ts';
 import { isRunning, startDaemon, type DaemonRecord } from './daemon.ts';
+import { requestOverSocket } from './http-over-socket.ts';
+import { argsOf, cleanUpLeftovers, removeCreatedHostPaths, signal, waitUntilGone, type LeftoverSpec } from './leftovers.ts';
 
 /** A unix socket path must fit in sun_path (108 bytes with the terminating NUL). */
 export const MAX_SOCKET_PATH_BYTES = 107;
@@ -82,9 +78,18 @@ export function dockerdPaths(workDir: string, groupId: string, mountpoint: strin
  */
 export const DOCKERD_HOST_PATHS = ['/run/docker/plugins', '/run/docker', '/run/containerd/s', '/run/containerd'];
 
-/** daemon.json: the only setting that has no flag, moving the trust key off /etc/docker. */
-export function dockerdConfig(paths: DockerdPaths): Record<string, unknown> {
-  return { 'deprecated-key-path': paths.keyFile };
+/** An OCI runtime dockerd may run besides runc (daemon.json `runtimes`), as INGInious's `runtime=` chooses. */
+export interface DockerRuntimeEntry {
+  path: string;
+  runtimeArgs?: string[];
+}
+
+/**
+ * daemon.json: the trust key moved off /etc/docker (the only setting without a flag), and the
+ * OCI runtimes registered besides runc.
+ */
+export function dockerdConfig(paths: DockerdPaths, runtimes: Record<string, DockerRuntimeEntry> = {}): Record<string, unknown> {
+  return { 'deprecated-key-path': paths.keyFile, ...(Object.keys(runtimes).length > 0 ? { runtimes } : {}) };
 }
 
 /**
@@ -161,12 +166,12 @@ export async function waitForDockerd(record: DaemonRecord, socket: string, timeo
 
 /** Writes the state dir and config, starts dockerd (recorded) and waits until it answers. */
 export async function startDockerd(workDir: string, groupId: string, paths: DockerdPaths, storageDriver: string,
-  options: { binary?: string; readyTimeoutMs?: number } = {}): Promise<DaemonRecord> {
+  options: { binary?: string; readyTimeoutMs?: number; runtimes?: Record<string, DockerRuntimeEntry> } = {}): Promise<DaemonRecord> {
   assertUnderWorkDir(workDir, paths.stateDir, 'keep dockerd state in');
   assertSocketPathsFit(paths);
   mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
   mkdirSync(paths.dataRoot, { recursive: true });
-  writeFileSync(paths.configFile, `${JSON.stringify(dockerdConfig(paths), null, 2)}\n`);
+  writeFileSync(paths.configFile, `${JSON.stringify(dockerdConfig(paths, options.runtimes), null, 2)}\n`);
   const record = startDaemon(workDir, { name: 'dockerd', groupId, argv: dockerdArgv(paths, storageDriver, options.binary) });
   await waitForDockerd(record, paths.socket, options.readyTimeoutMs ?? 60_000);
   return record;
@@ -175,26 +180,7 @@ export async function startDockerd(workDir: string, groupId: string, paths: Dock
 // ---------------------------------------------------------------------------------------
 // Clean-up
 
-/** What a Docker or Podman group may leave; all of it found from paths and names. */
-export interface LeftoverSpec {
-  workDir: string;
-  /** Removed last, once nothing is mounted below it; must be below the work directory. */
-  stateDir: string;
-  /** The containers' cgroup parent (a relative path, `/<path>` in every hierarchy). */
-  cgroupParent: string;
-  /** Processes whose command line names a path below one of these are killed. */
-  processRoots: string[];
-  /** Everything mounted below (or on) one of these is unmounted, deepest first. */
-  mountRoots: string[];
-  /** Host paths the group created: files removed, directories removed when empty, in order. */
-  createdHostPaths: string[];
-}
-
-export type CleanUpSpec =
-  | ({ kind: 'leftovers' } & LeftoverSpec)
-  | ({ kind: 'dockerd'; socket: string; pidFile: string; execRoot: string; graceMs: number } & LeftoverSpec);
-
-export type DockerdCleanUpSpec = Extract<CleanUpSpec, { kind: 'dockerd' }>;
+export type DockerdCleanUpSpec = { kind: 'dockerd'; socket: string; pidFile: string; execRoot: string; graceMs: number } & LeftoverSpec;
 
 /** The dockerd clean-up spec of a group. */
 export function dockerdCleanUpSpec(workDir: string, paths: DockerdPaths, createdHostPaths: string[]): DockerdCleanUpSpec {
@@ -203,170 +189,6 @@ export function dockerdCleanUpSpec(workDir: string, paths: DockerdPaths, created
     processRoots: [paths.stateDir], mountRoots: [paths.dataRoot, paths.stateDir], createdHostPaths,
     socket: paths.socket, pidFile: paths.pidFile, execRoot: paths.execRoot, graceMs: 20_000,
   };
-}
-
-/**
- * argv that runs `spec`'s clean-up in a fresh process: what `crbench teardown` runs after a
- * crash. Node, tsx and this file by absolute path, so it works from any directory.
- */
-export function cleanUpCommand(spec: CleanUpSpec): string[] {
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  return [process.execPath, '--import', tsx, fileURLToPath(import.meta.url), 'clean-up', JSON.stringify(spec)];
-}
-
-/** The host paths of `candidates` that do not exist now: the ones a group will have created. */
-export function absentHostPaths(candidates: string[]): string[] {
-  return candidates.filter((candidate) => !existsSync(candidate));
-}
-
-function argsOf(pid: number): string[] {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
-function isBelowOrAt(root: string, candidate: string): boolean {
-  return candidate === root || candidate.startsWith(`${root}/`);
-}
-
-/** Processes (not zombies) one of whose arguments is a path below a root, `unix://` sockets included. */
-export function processesNaming(roots: string[]): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    if (pid === process.pid || !isRunning(pid)) continue;
-    const names = argsOf(pid).some((arg) => {
-      const bare = arg.replace(/^unix:\/\//, '').replace(/^--?[\w-]+=/, '');
-      return roots.some((root) => isBelowOrAt(root, bare));
-    });
-    if (names) found.push(pid);
-  }
-  return found;
-}
-
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // gone already
-  }
-}
-
-async function waitUntilGone(pids: number[], timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (pids.every((pid) => !isRunning(pid))) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return pids.every((pid) => !isRunning(pid));
-}
-
-/** The directories of a cgroup in every mounted hierarchy, children before parents. */
-export function cgroupDirs(name: string): string[] {
-  const hierarchies = readMounts().filter((entry) => entry.type === 'cgroup' || entry.type === 'cgroup2').map((entry) => entry.mountpoint);
-  const dirs: string[] = [];
-  const walk = (dir: string): void => {
-    for (const child of readdirSync(dir, { withFileTypes: true })) {
-      if (child.isDirectory()) walk(path.join(dir, child.name));
-    }
-    dirs.push(dir);
-  };
-  for (const hierarchy of [...new Set(hierarchies)]) {
-    const base = path.join(hierarchy, name);
-    if (name !== '' && !name.split('/').includes('..') && existsSync(base)) walk(base);
-  }
-  return dirs;
-}
-
-function pidsIn(dirs: string[]): number[] {
-  const pids = new Set<number>();
-  for (const dir of dirs) {
-    try {
-      for (const line of readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n')) {
-        if (/^\d+$/.test(line.trim())) pids.add(Number(line.trim()));
-      }
-    } catch {
-      // removed meanwhile
-    }
-  }
-  return [...pids];
-}
-
-/** Kills every process in the cgroup (all hierarchies), waits until it is empty, removes it. */
-export async function removeCgroup(name: string, problems: string[]): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const pids = pidsIn(cgroupDirs(name)).filter(isRunning);
-    if (pids.length === 0) break;
-    if (Date.now() > deadline) {
-      problems.push(`processes ${pids.join(', ')} of cgroup ${name} survived SIGKILL`);
-      break;
-    }
-    pids.forEach((pid) => signal(pid, 'SIGKILL'));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  for (const dir of cgroupDirs(name)) {
-    try {
-      rmdirSync(dir);
-    } catch (error) {
-      problems.push(`cannot remove cgroup ${dir}: ${(error as Error).message}`);
-    }
-  }
-}
-
-/** Unmounts everything mounted on or below the roots, the latest mount first; lazily if it must. */
-export async function unmountBelow(roots: string[], problems: string[]): Promise<void> {
-  const below = () => readMounts().filter((entry) => roots.some((root) => isBelowOrAt(root, entry.mountpoint)));
-  for (const entry of below().reverse()) {
-    const plain = await $`umount ${entry.mountpoint}`.nothrow();
-    if (plain.exitCode !== 0) await $`umount --lazy ${entry.mountpoint}`.nothrow();
-  }
-  for (const entry of below()) problems.push(`${entry.mountpoint} is still mounted`);
-}
-
-/** Removes host paths the group created, in order: files, and directories once empty. */
-export function removeCreatedHostPaths(paths: string[], problems: string[]): void {
-  for (const candidate of paths) {
-    let isDirectory: boolean;
-    try {
-      isDirectory = lstatSync(candidate).isDirectory();
-    } catch {
-      continue;
-    }
-    try {
-      if (isDirectory) rmdirSync(candidate);
-      else rmSync(candidate, { force: true });
-    } catch (error) {
-      // A directory someone else now uses stays: it was ours to remove only while empty.
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EBUSY') problems.push(`cannot remove ${candidate}: ${(error as Error).message}`);
-    }
-  }
-}
-
-/** Steps 2–6 of the clean-up, shared by Docker and Podman groups. */
-export async function cleanUpLeftovers(spec: LeftoverSpec, problems: string[] = []): Promise<string[]> {
-  assertUnderWorkDir(spec.workDir, spec.stateDir, 'clean up');
-  // 2 the containers (and, for podman, conmon), by the group's cgroup
-  await removeCgroup(spec.cgroupParent, problems);
-  // 3 daemons and shims that name our state: they are ours and nobody else's
-  const named = processesNaming(spec.processRoots);
-  named.forEach((pid) => signal(pid, 'SIGKILL'));
-  if (!(await waitUntilGone(named, 5_000))) problems.push(`processes ${named.filter(isRunning).join(', ')} survived SIGKILL`);
-  // 5 mounts (layers, network namespaces, podman's private bind mount of its overlay home)
-  await unmountBelow(spec.mountRoots, problems);
-  // 6 cgroups emptied meanwhile, host paths, our state
-  await removeCgroup(spec.cgroupParent, problems);
-  removeCreatedHostPaths(spec.createdHostPaths, problems);
-  if (readMounts().some((entry) => isBelowOrAt(spec.stateDir, entry.mountpoint))) {
-    problems.push(`${spec.stateDir} kept: something is still mounted below it`);
-  } else if (isUnderWorkDir(spec.workDir, spec.stateDir)) {
-    rmSync(spec.stateDir, { recursive: true, force: true });
-  }
-  return problems;
 }
 
 /** containerd-shim sockets live in /run/containerd/s/<hash>; each task's `address` file names its own. */
@@ -423,25 +245,3 @@ export async function cleanUpDockerd(spec: DockerdCleanUpSpec): Promise<string[]
   return problems;
 }
 
-export async function cleanUp(spec: CleanUpSpec): Promise<string[]> {
-  return spec.kind === 'dockerd' ? cleanUpDockerd(spec) : cleanUpLeftovers(spec);
-}
-
-async function main(argv: string[]): Promise<void> {
-  const [command, json] = argv;
-  if (command === 'clean-up' && json !== undefined) {
-    const problems = await cleanUp(JSON.parse(json) as CleanUpSpec);
-    for (const problem of problems) console.error(`clean-up: ${problem}`);
-    process.exitCode = problems.length === 0 ? 0 : 1;
-  } else {
-    console.log("usage: provision/daemons/dockerd.ts clean-up '<json spec>'");
-    process.exitCode = command === '--help' || command === '-h' ? 0 : 2;
-  }
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).catch((error: Error) => {
-    console.error(`error: ${error.message}`);
-    process.exitCode = 1;
-  });
-}

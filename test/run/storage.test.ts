@@ -3,7 +3,7 @@ import { STORAGE_DRIVERS } from '../../pipeline/run/storage/index.ts';
 import { WORKLOADS } from '../../pipeline/run/workloads/index.ts';
 import { buildOciConfig } from '../../pipeline/run/oci-config.ts';
 import { DEFAULT_LIMITS } from '../../pipeline/run/limits.ts';
-import type { Step } from '../../pipeline/run/phase-steps.ts';
+import type { Step } from '../../pipeline/run/executor/steps.ts';
 
 const volume = { mountpoint: '/m', poolName: 'crbench-g' };
 const argvOf = (steps: Step[]) => steps.map((step) => (step.kind === 'run' ? step.argv.join(' ') : step.kind));

@@ -1,5 +1,7 @@
-import { createReadStream } from 'node:fs';
 import http from 'node:http';
+import { requestOverSocket, type ApiResponse, type RequestOptions } from '../../../provision/daemons/http-over-socket.ts';
+
+export type { ApiResponse, RequestOptions } from '../../../provision/daemons/http-over-socket.ts';
 import type { CommandRecord } from '../../types.ts';
 
 /**
@@ -11,70 +13,12 @@ import type { CommandRecord } from '../../types.ts';
 /** The API version crbench speaks: Docker 20.10's, pinned so a newer daemon keeps its semantics. */
 export const PINNED_API_VERSION = '1.41';
 
-export interface ApiResponse {
-  status: number;
-  body: Buffer;
-  /** From just before the request was written to the end of the response, for the log only. */
-  durationMs: number;
-}
-
-export interface RequestOptions {
-  /** Sent as JSON with `Content-Type: application/json`. */
-  json?: unknown;
-  /** A file streamed as the body (an image tarball), with `Content-Type: application/x-tar`. */
-  bodyFile?: string;
-  timeoutMs?: number;
-}
-
 /** What the adapters need from a client, so that tests can hand them a fake one. */
 export interface DockerApiClient {
   /** `path` without the version prefix: `/containers/create`. */
   request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
   /** The path as sent, version prefix included, for logs and messages. */
   fullPath(path: string): string;
-}
-
-/** One request on a unix socket; resolves with any status, rejects when the socket fails. */
-export function requestOverSocket(
-  socketPath: string,
-  method: string,
-  path: string,
-  options: RequestOptions & { agent?: http.Agent } = {},
-): Promise<ApiResponse> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = {};
-    let payload: Buffer | undefined;
-    if (options.json !== undefined) {
-      payload = Buffer.from(JSON.stringify(options.json));
-      headers['Content-Type'] = 'application/json';
-      headers['Content-Length'] = String(payload.length);
-    } else if (options.bodyFile !== undefined) {
-      headers['Content-Type'] = 'application/x-tar';
-    }
-    const startMs = performance.now();
-    const request = http.request({
-      socketPath, method, path, headers,
-      ...(options.agent !== undefined ? { agent: options.agent } : {}),
-      ...(options.timeoutMs !== undefined ? { signal: AbortSignal.timeout(Math.max(1, Math.round(options.timeoutMs))) } : {}),
-    }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks), durationMs: performance.now() - startMs }));
-      response.on('error', reject);
-    });
-    request.on('error', (error: NodeJS.ErrnoException) => {
-      reject(new Error(error.name === 'AbortError' || error.name === 'TimeoutError'
-        ? `${method} ${path}: no answer within ${Math.round(options.timeoutMs ?? 0)} ms`
-        : `${method} ${path} on ${socketPath}: ${error.message}`));
-    });
-    if (options.bodyFile !== undefined) {
-      const file = createReadStream(options.bodyFile);
-      file.on('error', (error) => request.destroy(error));
-      file.pipe(request);
-    } else {
-      request.end(payload);
-    }
-  });
 }
 
 /** The real client: one keep-alive agent per group, closed with the group. */

@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { $ } from 'zx';
+import { splitRuntime, type Lifecycle } from '../../types.ts';
+import { run, type Step } from '../executor/steps.ts';
 import { DEFAULT_LIMITS, type ContainerLimits } from '../limits.ts';
-import type { Step } from '../phase-steps.ts';
-import type { LifecyclePhase } from '../../types.ts';
-import { cliExecuteSteps, INGINIOUS_WAY, limitFlags, phaseStepsOf } from './docker-common.ts';
+import { cliContainer, describeCliPhases, limitFlags } from './docker-common.ts';
 import { dockerImageRef, openDockerDaemon } from './docker-daemon.ts';
-import type { Container, RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';
+import type { ContainerPlan, ContainerSpec, PhaseTexts, RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';
 
 /**
  * The same dockerd and the same life cycle as the docker adapter, through the docker command
@@ -14,11 +14,8 @@ import type { Container, RuntimeAdapter, RuntimeGroup } from './runtime-adapter.
  * (one process and one API version negotiation per command):
  *
  *   import   docker import TARBALL crbench/IMAGE:latest
- *   create   docker create --name ID <limits> crbench/IMAGE:latest WORKLOAD
- *   launch   docker start ID
- *   execute  docker wait ID; docker logs ID
- *   stop     docker stop -t 0 ID
- *   clean    docker rm -f -v ID
+ *   create   docker create --name ID <limits> [--runtime R] crbench/IMAGE:latest (sleep | WORKLOAD)
+ *   then the shapes of docker-common.ts: start; exec, or wait + logs; kill + wait; rm -f -v
  *
  * Every command is `docker --config <state>/cli -H unix://<the group's socket>`: never the
  * host's daemon, never ~/.docker. The client is docker.io's, the one installed with dockerd
@@ -30,30 +27,18 @@ export function dockerCliPrefix(client: string, configDir: string, socket: strin
   return [client, '--config', configDir, '-H', `unix://${socket}`];
 }
 
-/** The steps of each phase for one CLI prefix: pure, so tests can read the argv. */
-export function dockerCliSteps(cli: string[], limits: ContainerLimits, scratchDir: string) {
+/** The steps of a group for one CLI prefix: pure, so tests can read the argv. */
+export function dockerCliSteps(cli: string[], limits: ContainerLimits, runtime: string | null) {
+  const createFlags = [...limitFlags(limits), ...(runtime !== null ? ['--runtime', runtime] : [])];
   return {
-    importImage: (image: string, tarballPath: string): Step[] => [{ kind: 'run', argv: [...cli, 'import', tarballPath, dockerImageRef(image)] }],
-    create: (container: Container): Step[] => [
-      { kind: 'run', argv: [...cli, 'create', '--name', container.id, ...limitFlags(limits), dockerImageRef(container.image), ...container.workloadArgv] },
-    ],
-    launch: (container: Container): Step[] => [{ kind: 'run', argv: [...cli, 'start', container.id] }],
-    execute: (container: Container, workload: string[]): Step[] => cliExecuteSteps(cli, container, workload, scratchDir),
-    stop: (container: Container): Step[] => [{ kind: 'run', argv: [...cli, 'stop', '-t', '0', container.id] }],
-    clean: (container: Container): Step[] => [{ kind: 'run', argv: [...cli, 'rm', '-f', '-v', container.id] }],
+    importImage: (image: string, tarballPath: string): Step[] => [run('docker import', [...cli, 'import', tarballPath, dockerImageRef(image)])],
+    container: (c: ContainerSpec): ContainerPlan => cliContainer({ cli, tool: 'docker', createFlags, imageRef: dockerImageRef(c.image) }, c),
   };
 }
 
-export function describeDockerCliPhases(storageDriver: string, limits: ContainerLimits = DEFAULT_LIMITS): Record<LifecyclePhase, string> {
-  const docker = 'docker --config STATE/cli -H unix://SOCKET';
-  return {
-    create: `${docker} create --name ID ${limitFlags(limits).join(' ')} crbench/IMAGE:latest WORKLOAD ` +
-      `(the group's own dockerd --storage-driver ${storageDriver}); ${INGINIOUS_WAY}`,
-    launch: `${docker} start ID: the workload starts running`,
-    execute: `${docker} wait ID (prints the workload's exit code), then ${docker} logs ID (its output)`,
-    stop: `${docker} stop -t 0 ID (the workload has already exited; INGInious stops whatever is left)`,
-    clean: `${docker} rm -f -v ID: dockerd unmounts and deletes the container's ${storageDriver} layer`,
-  };
+export function describeDockerCliPhases(storageDriver: string, lifecycle: Lifecycle, runtime: string | null, limits: ContainerLimits = DEFAULT_LIMITS): PhaseTexts {
+  const flags = [...limitFlags(limits), ...(runtime !== null ? ['--runtime', runtime] : [])].join(' ');
+  return describeCliPhases('docker --config STATE/cli -H unix://SOCKET', flags, `the group's own dockerd --storage-driver ${storageDriver}`, storageDriver, lifecycle === 'command');
 }
 
 async function versionOf(binary: string): Promise<string | undefined> {
@@ -93,30 +78,25 @@ export async function clientMismatch(client: string, dockerd: string): Promise<s
 export const dockerCli: RuntimeAdapter = {
   name: 'docker-cli',
   versionArgv: ['/usr/bin/docker', '--version'],
-  describePhases: (storageDriver) => describeDockerCliPhases(storageDriver),
+  describePhases: (storageDriver, lifecycle, runtime) => describeDockerCliPhases(storageDriver, lifecycle, splitRuntime(runtime).oci),
   async openGroup(context): Promise<RuntimeGroup> {
     const client = findDockerClient(context.host.binaries);
     const daemon = await openDockerDaemon(context, 'docker-cli');
-    const workarounds: string[] = [];
-    let checked = false;
     const configDir = path.join(daemon.paths.stateDir, 'cli');
     mkdirSync(configDir, { recursive: true });
     const cli = dockerCliPrefix(client, configDir, daemon.paths.socket);
-    const steps = dockerCliSteps(cli, context.limits, context.scratchDir);
+    const steps = dockerCliSteps(cli, context.limits, daemon.oci.selected?.name ?? null);
+    const workarounds = [...daemon.oci.workarounds];
     return {
       workarounds,
-      ...phaseStepsOf(steps),
-      async afterPhase() {
-        // Once, outside the clock: the manifest says so if the client is not dockerd's own.
-        if (checked) return;
-        checked = true;
-        const note = await clientMismatch(client, context.host.binaries['dockerd'] ?? 'dockerd');
-        if (note !== undefined) workarounds.push(note);
+      importImage: steps.importImage,
+      container: steps.container,
+      async close() {
+        // Asked at the end, outside every clock (openGroup is timed): the manifest says so if the client is not dockerd's own.
+        const mismatch = await clientMismatch(client, context.host.binaries['dockerd'] ?? 'dockerd');
+        if (mismatch !== undefined) workarounds.push(mismatch);
+        await daemon.close();
       },
-      async forceRemove(container) {
-        await $`${cli} rm -f -v ${container.id}`.nothrow().quiet();
-      },
-      close: daemon.close,
     };
   },
 };

@@ -1,83 +1,25 @@
 import type { CommandRecord } from '../../types.ts';
+import { run, type Step, type StepRecord } from '../executor/steps.ts';
 import { DEFAULT_LIMITS, type ContainerLimits } from '../limits.ts';
-import type { Step } from '../phase-steps.ts';
-import { spawnTimed } from '../spawn-timed.ts';
-import type { Container, RuntimeGroup } from './runtime-adapter.ts';
+import { SLEEPING_INIT } from './oci-runtime.ts';
+import { lastRecord, type ContainerPlan, type ContainerSpec } from './runtime-adapter.ts';
 
 /**
- * What docker, docker-cli and podman share: they run a grading container the INGInious
- * way. The container's command IS the workload (create → start → wait → logs → remove),
- * where the OCI adapters start an init that sleeps and `exec` the workload into it.
+ * What docker, docker-cli and podman share: the two shapes of a container on an engine.
+ * `exec`: a sleeping init, the workload exec'd into it, the init killed. `command`
+ * (INGInious's way): the container's command is the workload (create → start → wait → logs →
+ * remove), and stop has nothing left to do.
  */
 
-/** How the phase texts say the life cycle differs from the OCI adapters', for the report. */
-export const INGINIOUS_WAY =
-  'the container\'s command is the workload itself, as INGInious runs a grading container: no sleeping init and no exec ' +
-  '(unlike runc, crun and runsc), so the workload starts in launch and may have finished before execute begins';
-
-/** Refuses to run a workload other than the one the container was created with. */
-export function assertSameWorkload(container: Container, workload: string[]): void {
-  const created = container.workloadArgv;
-  if (JSON.stringify(created) !== JSON.stringify(workload)) {
-    throw new Error(`container ${container.id} was created to run ${JSON.stringify(created)}, not ${JSON.stringify(workload)}`);
-  }
-}
+/** The `command` shape's stop: the workload has exited, and with it the container. */
+export const COMMAND_STOP: Step[] = [];
 
 /**
- * The workload as it ran in the container, for the workload check: its exit code (from
- * wait) and its output (from the logs). Its argv is `<container>: <workload…>`, since it is
- * no command crbench ran itself.
+ * The workload as it ran in the container, for the workload check: its exit code and its
+ * output. Its argv is `<container>: <workload…>`, since it is no command crbench ran itself.
  */
-export function workloadRecord(container: Container, workload: string[], exitCode: number, stdout: string, stderr: string, durationMs: number): CommandRecord {
-  return { argv: [`${container.id}:`, ...workload], durationMs, exitCode, signal: null, stdout, stderr };
-}
-
-/** Why a command failed (its exit, and the last lines it printed), or undefined when it succeeded. */
-export function failureOf(record: CommandRecord): string | undefined {
-  if (record.failure === undefined && record.exitCode === 0) return undefined;
-  const said = record.stderr.trim().split('\n').slice(-2).join(' | ');
-  const how = record.failure ?? (record.signal !== null ? `killed by ${record.signal}` : `exit ${record.exitCode}`);
-  return `${how}${said !== '' ? `: ${said}` : ''}`;
-}
-
-/**
- * The execute phase of a CLI (docker, podman): `<cli> wait ID`, which prints the workload's
- * exit code, then `<cli> logs ID`, which prints its output. Both are spawned by the executor's
- * own spawnTimed from two call steps, because the workload check needs one record with the
- * exit code of the first and the output of the second: the wait's record is logged as it
- * was, the second call resolves with the workload's record.
- */
-export function cliExecuteSteps(cli: string[], container: Container, workload: string[], scratchDir: string, waitFlags: string[] = []): Step[] {
-  const waitArgv = [...cli, 'wait', ...waitFlags, container.id];
-  const logsArgv = [...cli, 'logs', container.id];
-  let exitCode: number | undefined;
-  return [
-    {
-      kind: 'call',
-      what: waitArgv.join(' '),
-      async call(deadlineMs) {
-        assertSameWorkload(container, workload);
-        const record = await spawnTimed(waitArgv, { scratchDir, deadlineMs });
-        const failure = failureOf(record);
-        if (failure !== undefined) throw new Error(failure);
-        const printed = record.stdout.trim().split('\n').at(-1) ?? '';
-        if (!/^-?\d+$/.test(printed)) throw new Error(`expected an exit code, got ${JSON.stringify(record.stdout.slice(0, 200))}`);
-        exitCode = Number(printed);
-        return record;
-      },
-    },
-    {
-      kind: 'call',
-      what: logsArgv.join(' '),
-      async call(deadlineMs) {
-        const record = await spawnTimed(logsArgv, { scratchDir, deadlineMs });
-        const failure = failureOf(record);
-        if (failure !== undefined) throw new Error(failure);
-        if (exitCode === undefined) throw new Error('no exit code: the wait step did not run');
-        return workloadRecord(container, workload, exitCode, record.stdout, record.stderr, record.durationMs);
-      },
-    },
-  ];
+export function workloadRecord(container: ContainerSpec, exitCode: number, stdout: string, stderr: string, durationMs: number): CommandRecord {
+  return { argv: [`${container.id}:`, ...container.workloadArgv], durationMs, exitCode, signal: null, stdout, stderr };
 }
 
 /** `--network none --memory 268435456b --memory-swap 268435456b --pids-limit 256 --cpus 1`: the limits as docker and podman take them. */
@@ -85,14 +27,56 @@ export function limitFlags(limits: ContainerLimits = DEFAULT_LIMITS): string[] {
   return ['--network', limits.network, '--memory', `${limits.memoryBytes}b`, '--memory-swap', `${limits.memoryBytes}b`, '--pids-limit', String(limits.pids), '--cpus', String(limits.cpus)];
 }
 
-type PhaseStepBuilders = Pick<RuntimeGroup, 'importImage' | 'create' | 'launch' | 'execute' | 'stop' | 'clean'>;
+/** `command`: `<cli> wait` printed the exit code, `<cli> logs` the output. */
+function cliCommandRun(container: ContainerSpec, records: readonly StepRecord[]): CommandRecord {
+  const [wait, logs] = records;
+  const printed = wait?.stdout.trim().split('\n').at(-1) ?? '';
+  if (!/^-?\d+$/.test(printed)) throw new Error(`expected an exit code from wait, got ${JSON.stringify((wait?.stdout ?? '').slice(0, 200))}`);
+  return workloadRecord(container, Number(printed), logs?.stdout ?? '', logs?.stderr ?? '', (wait?.durationMs ?? 0) + (logs?.durationMs ?? 0));
+}
 
 /**
- * The step builders of a runtime group, taken from a builder object that may carry more
- * (removeAll, forceRemove): the runtimes whose containers need no preparation outside the
- * clock and nothing after a phase.
+ * The life cycle of one container through an engine's command line (docker, podman): `cli` is
+ * the prefix of every command, `createFlags` what `create` adds (limits, runtime), `tool` the
+ * label's first word.
+ *   create   <cli> create --name ID FLAGS IMAGE (sleep | WORKLOAD)     launch  <cli> start ID
+ *   exec:    execute <cli> exec ID WORKLOAD    stop <cli> kill ID; <cli> wait ID
+ *   command: execute <cli> wait ID; <cli> logs ID     stop nothing
+ *   clean    <cli> rm -f -v ID
  */
-export function phaseStepsOf(steps: PhaseStepBuilders): PhaseStepBuilders & Pick<RuntimeGroup, 'prepare' | 'afterPhase'> {
-  const { importImage, create, launch, execute, stop, clean } = steps;
-  return { importImage, prepare: async () => undefined, create, launch, execute, stop, clean, afterPhase: async () => undefined };
+export function cliContainer(options: { cli: string[]; tool: string; createFlags: string[]; imageRef: string }, c: ContainerSpec): ContainerPlan {
+  const { cli, tool } = options;
+  const command = c.lifecycle === 'command';
+  return {
+    create: () => [run(`${tool} create`, [...cli, 'create', '--name', c.id, ...options.createFlags, options.imageRef, ...(command ? c.workloadArgv : SLEEPING_INIT)])],
+    launch: () => [run(`${tool} start`, [...cli, 'start', c.id])],
+    execute: () => (command
+      ? [run(`${tool} wait`, [...cli, 'wait', c.id]), run(`${tool} logs`, [...cli, 'logs', c.id])]
+      : [run(`${tool} exec`, [...cli, 'exec', c.id, ...c.workloadArgv], { exitJudgedElsewhere: true })]),
+    stop: () => (command ? COMMAND_STOP : [run(`${tool} kill`, [...cli, 'kill', c.id]), run(`${tool} wait`, [...cli, 'wait', c.id])]),
+    clean: () => [run(`${tool} rm`, [...cli, 'rm', '-f', '-v', c.id])],
+    workloadRun: (records) => (command ? cliCommandRun(c, records) : lastRecord(records)),
+    forceRemove: () => [run(`${tool} rm --force`, [...cli, 'rm', '-f', '-v', c.id])],
+  };
+}
+
+/** The phase texts of the command-line engines, per shape. */
+export function describeCliPhases(cli: string, createFlags: string, where: string, storageDriver: string, command: boolean) {
+  const clean = `${cli} rm -f -v ID: the engine unmounts and deletes the container's ${storageDriver} layer`;
+  if (command) {
+    return {
+      create: `${cli} create --name ID ${createFlags} IMAGE WORKLOAD (${where}): the workload is the container's command, as INGInious runs a grading container`,
+      launch: `${cli} start ID: the workload starts running`,
+      execute: `${cli} wait ID (prints the workload's exit code), then ${cli} logs ID (its output)`,
+      stop: 'nothing: the workload has exited, and with it the container',
+      clean,
+    };
+  }
+  return {
+    create: `${cli} create --name ID ${createFlags} IMAGE /bin/sleep 86400 (${where})`,
+    launch: `${cli} start ID: the sleeping init starts`,
+    execute: `${cli} exec ID WORKLOAD`,
+    stop: `${cli} kill ID, then ${cli} wait ID (until the init has exited)`,
+    clean,
+  };
 }

@@ -1,11 +1,14 @@
+import { mkdirSync } from 'node:fs';
+import { cleanUpCommand } from '../../../provision/daemons/clean-up.ts';
 import { listDaemons, stopDaemon, type DaemonRecord } from '../../../provision/daemons/daemon.ts';
-import {
-  absentHostPaths, cleanUpCommand, cleanUpDockerd, DOCKERD_HOST_PATHS, dockerdCleanUpSpec, dockerdPaths, startDockerd,
-  type DockerdPaths,
-} from '../../../provision/daemons/dockerd.ts';
-import { recordRuntimeState, releaseRuntimeState, type RuntimeState } from '../../../provision/runtime-state.ts';
+import { cleanUpDockerd, DOCKERD_HOST_PATHS, dockerdCleanUpSpec, dockerdPaths, startDockerd, type DockerdPaths } from '../../../provision/daemons/dockerd.ts';
+import { requestOverSocket } from '../../../provision/daemons/http-over-socket.ts';
+import { absentHostPaths } from '../../../provision/daemons/leftovers.ts';
+import { namespaceFileOf, recordRuntimeState, releaseRuntimeState, type RuntimeState } from '../../../provision/runtime-state.ts';
 import { CrbenchError } from '../../errors.ts';
-import { chooseApiVersion, DockerApi, requestOverSocket } from './docker-api.ts';
+import { splitRuntime } from '../../types.ts';
+import { chooseApiVersion, DockerApi } from './docker-api.ts';
+import { prepareEngineOci, type EngineOci } from './oci-behind-engine.ts';
 import type { GroupContext } from './runtime-adapter.ts';
 
 /**
@@ -19,6 +22,8 @@ export interface DockerDaemon {
   paths: DockerdPaths;
   api: DockerApi;
   daemon: DaemonRecord;
+  /** The OCI runtime the group's containers run (HostConfig.Runtime), null for dockerd's default runc. */
+  oci: EngineOci;
   close(): Promise<void>;
 }
 
@@ -46,8 +51,10 @@ export async function openDockerDaemon(context: GroupContext, runtime: string): 
   const binary = context.host.binaries['dockerd'] ?? 'dockerd';
   const spec = dockerdCleanUpSpec(workDir, paths, absentHostPaths(DOCKERD_HOST_PATHS));
   // Recorded before anything exists, so that teardown finds even a half-started daemon.
+  const { oci: ociName } = splitRuntime(context.runtime);
   const state: RuntimeState = {
-    groupId, runtime, commandPrefix: [binary], stateRoot: paths.execRoot, namespaceFile: null,
+    groupId, runtime, commandPrefix: [binary], stateRoot: paths.execRoot,
+    namespaceFile: ociName === 'crun' && context.host.cgroupMode === 'hybrid' ? namespaceFileOf(workDir, `${groupId}.oci`) : null,
     teardownCommands: [cleanUpCommand(spec)],
   };
   recordRuntimeState(workDir, state);
@@ -62,7 +69,7 @@ export async function openDockerDaemon(context: GroupContext, runtime: string): 
       await stopDaemon(workDir, record);
     }
     const problems = await cleanUpDockerd(spec);
-    // Done in-process: the record goes without running its teardown command again.
+    // Done in-process: the record goes without running its teardown command again (its namespace goes).
     await releaseRuntimeState(workDir, { ...state, teardownCommands: [] });
     if (problems.length > 0) {
       throw new CrbenchError('CLEANUP_INCOMPLETE', `${runtime} group ${groupId} left something behind: ${problems.join('; ')}; run 'crbench teardown'`);
@@ -70,13 +77,15 @@ export async function openDockerDaemon(context: GroupContext, runtime: string): 
   };
 
   try {
-    const daemon = await startDockerd(workDir, groupId, paths, context.storageDriver, { binary });
+    mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
+    const oci = await prepareEngineOci({ host: context.host, workDir, groupId, stateDir: paths.stateDir, oci: ociName });
+    const daemon = await startDockerd(workDir, groupId, paths, context.storageDriver, { binary, runtimes: oci.dockerRuntimes });
     const version = await requestOverSocket(paths.socket, 'GET', '/version', { timeoutMs: 10_000 });
     if (version.status !== 200) {
       throw new CrbenchError('DAEMON_FAILED', `dockerd of group ${groupId} answered GET /version with HTTP ${version.status}`);
     }
     api = new DockerApi(paths.socket, chooseApiVersion(JSON.parse(version.body.toString('utf8')) as { ApiVersion?: string; MinAPIVersion?: string }));
-    return { paths, api, daemon, close };
+    return { paths, api, daemon, oci, close };
   } catch (error) {
     // The runner closes only a group that opened: whatever started is stopped here.
     await close().catch(() => undefined);

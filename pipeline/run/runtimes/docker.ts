@@ -1,30 +1,40 @@
 import { DEFAULT_LIMITS, type ContainerLimits } from '../limits.ts';
-import type { Step } from '../phase-steps.ts';
-import type { LifecyclePhase } from '../../types.ts';
-import {
-  apiRecord, demultiplexLogs, expectStatus, PINNED_API_VERSION, streamedError, type DockerApiClient, type RequestOptions,
-} from './docker-api.ts';
-import { assertSameWorkload, INGINIOUS_WAY, phaseStepsOf, workloadRecord } from './docker-common.ts';
+import type { CommandRecord, Lifecycle } from '../../types.ts';
+import type { HttpStep, Step, StepRecord } from '../executor/steps.ts';
+import { demultiplexLogs, PINNED_API_VERSION, streamedError } from './docker-api.ts';
+import { COMMAND_STOP, workloadRecord } from './docker-common.ts';
 import { dockerImageRef, openDockerDaemon } from './docker-daemon.ts';
-import type { Container, RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';
+import { SLEEPING_INIT } from './oci-runtime.ts';
+import type { ContainerPlan, ContainerSpec, PhaseTexts, RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';
 
 /**
  * Docker driven the way INGInious's docker agent drives it: Engine API requests on the
- * daemon's unix socket (a dockerd of the group's own, see docker-daemon.ts), no CLI.
+ * daemon's unix socket (a dockerd of the group's own, see docker-daemon.ts), no CLI, each one
+ * timed by the executor from connect to the end of the answer.
  *
  *   import   POST /images/create?fromSrc=-&repo=crbench/IMAGE&tag=latest  (the tarball as body)
- *   create   POST /containers/create?name=ID  {Image, Cmd: workload, HostConfig: limits}
+ *   create   POST /containers/create?name=ID  {Image, Cmd, HostConfig: limits, Runtime}
  *   launch   POST /containers/ID/start
- *   execute  POST /containers/ID/wait; GET /containers/ID/logs?stdout=1&stderr=1
- *   stop     POST /containers/ID/stop?t=0
+ *   exec:    execute  POST /containers/ID/exec; POST /exec/EID/start; GET /exec/EID/json
+ *            stop     POST /containers/ID/kill?signal=KILL; POST /containers/ID/wait
+ *   command: execute  POST /containers/ID/wait; GET /containers/ID/logs
+ *            stop     nothing: the container has exited
  *   clean    DELETE /containers/ID?v=1&force=1
  */
 
-/** The body of `POST /containers/create`: the workload as the command, the limits in HostConfig. */
-export function createContainerBody(image: string, workload: string[], limits: ContainerLimits): Record<string, unknown> {
+/** What the steps need of a group's daemon: its socket, the API version, the OCI runtime chosen. */
+export interface DockerEndpoint {
+  socketPath: string;
+  apiVersion: string;
+  /** HostConfig.Runtime, as INGInious's `runtime=`; null for dockerd's default (runc). */
+  runtime: string | null;
+}
+
+/** The body of `POST /containers/create`: the command, the limits in HostConfig, the OCI runtime. */
+export function createContainerBody(image: string, cmd: string[], limits: ContainerLimits, runtime: string | null = null): Record<string, unknown> {
   return {
     Image: dockerImageRef(image),
-    Cmd: workload,
+    Cmd: cmd,
     AttachStdin: false,
     AttachStdout: false,
     AttachStderr: false,
@@ -35,6 +45,7 @@ export function createContainerBody(image: string, workload: string[], limits: C
       PidsLimit: limits.pids,
       NanoCpus: Math.round(limits.cpus * 1e9),
       NetworkMode: limits.network,
+      ...(runtime !== null ? { Runtime: runtime } : {}),
     },
   };
 }
@@ -45,108 +56,106 @@ export function importPath(image: string): string {
   return `/images/create?${new URLSearchParams({ fromSrc: '-', repo, tag }).toString()}`;
 }
 
-const containerPath = (container: Container, rest = ''): string => `/containers/${encodeURIComponent(container.id)}${rest}`;
+const containerPath = (id: string, rest = ''): string => `/containers/${encodeURIComponent(id)}${rest}`;
 
-/** One API request as a step: rejects with the daemon's message unless the status is accepted. */
-function apiStep(api: DockerApiClient, method: string, path: string, accepted: number[], options: RequestOptions = {}): Step {
+function parsed<T>(record: StepRecord | undefined, what: string): T {
+  try {
+    return JSON.parse(record?.stdout ?? '') as T;
+  } catch {
+    throw new Error(`${what}: not JSON: ${(record?.stdout ?? '').slice(0, 200)}`);
+  }
+}
+
+/** The steps of a group against one daemon: pure, so tests can read every request. */
+export function dockerApiSteps(endpoint: DockerEndpoint, limits: ContainerLimits) {
+  const http = (label: string, method: string, path: string, accept: number[], extra: Partial<HttpStep> = {}): HttpStep => ({
+    kind: 'http', label, socketPath: endpoint.socketPath, method, path: `/v${endpoint.apiVersion}${path}`, accept, ...extra,
+  });
   return {
-    kind: 'call',
-    what: `${method} ${api.fullPath(path)}`,
-    async call(deadlineMs) {
-      const response = await api.request(method, path, { ...options, timeoutMs: deadlineMs });
-      expectStatus(response, accepted);
-      return apiRecord(method, api.fullPath(path), response);
+    importImage: (image: string, tarballPath: string): Step[] => [http('POST /images/create', 'POST', importPath(image), [200], { bodyFile: tarballPath })],
+    /** An import answers 200 and streams progress; a failure arrives as an `error` line under that 200. */
+    importError: (records: readonly StepRecord[]): string | undefined => streamedError(Buffer.from(records.at(-1)?.stdout ?? '')),
+    container(c: ContainerSpec): ContainerPlan {
+      const command = c.lifecycle === 'command';
+      const create = `/containers/create?${new URLSearchParams({ name: c.id }).toString()}`;
+      const execute: Step[] = command
+        ? [http('POST /containers/wait', 'POST', containerPath(c.id, '/wait'), [200]), http('GET /containers/logs', 'GET', containerPath(c.id, '/logs?stdout=1&stderr=1'), [200])]
+        : [
+          http('POST /containers/exec', 'POST', containerPath(c.id, '/exec'), [201], { json: { AttachStdout: true, AttachStderr: true, Tty: false, Cmd: c.workloadArgv } }),
+          { kind: 'later', label: 'POST /exec/start', build: (previous) => http('POST /exec/start', 'POST', `/exec/${encodeURIComponent(parsed<{ Id: string }>(previous.at(-1), 'exec create').Id)}/start`, [200], { json: { Detach: false, Tty: false } }) },
+          { kind: 'later', label: 'GET /exec/json', build: (previous) => http('GET /exec/json', 'GET', `/exec/${encodeURIComponent(parsed<{ Id: string }>(previous.at(-2), 'exec create').Id)}/json`, [200]) },
+        ];
+      return {
+        create: () => [http('POST /containers/create', 'POST', create, [201], { json: createContainerBody(c.image, command ? c.workloadArgv : SLEEPING_INIT, limits, endpoint.runtime) })],
+        launch: () => [http('POST /containers/start', 'POST', containerPath(c.id, '/start'), [204])],
+        execute: () => execute,
+        stop: () => (command ? COMMAND_STOP : [
+          http('POST /containers/kill', 'POST', containerPath(c.id, '/kill?signal=KILL'), [204]),
+          http('POST /containers/wait', 'POST', containerPath(c.id, '/wait'), [200]),
+        ]),
+        clean: () => [http('DELETE /containers', 'DELETE', containerPath(c.id, '?v=1&force=1'), [204])],
+        workloadRun: (records) => (command ? commandRun(c, records) : execRun(c, records)),
+        forceRemove: () => [http('DELETE /containers (force)', 'DELETE', containerPath(c.id, '?v=1&force=1'), [204, 404])],
+      };
     },
   };
 }
 
-/** The steps of each phase against one client: pure, so tests can pass a fake one. */
-export function dockerApiSteps(api: DockerApiClient, limits: ContainerLimits) {
-  return {
-    importImage(image: string, tarballPath: string): Step[] {
-      const path = importPath(image);
-      return [{
-        kind: 'call',
-        what: `POST ${api.fullPath(path)} (body: ${tarballPath})`,
-        async call(deadlineMs) {
-          const response = await api.request('POST', path, { bodyFile: tarballPath, timeoutMs: deadlineMs });
-          expectStatus(response, [200]);
-          const error = streamedError(response.body);
-          if (error !== undefined) throw new Error(error);
-          return apiRecord('POST', api.fullPath(path), response);
-        },
-      }];
-    },
-    create(container: Container): Step[] {
-      const path = `/containers/create?${new URLSearchParams({ name: container.id }).toString()}`;
-      return [apiStep(api, 'POST', path, [201], { json: createContainerBody(container.image, container.workloadArgv, limits) })];
-    },
-    launch: (container: Container): Step[] => [apiStep(api, 'POST', containerPath(container, '/start'), [204])],
-    execute(container: Container, workload: string[]): Step[] {
-      const waitPath = containerPath(container, '/wait');
-      const logsPath = containerPath(container, '/logs?stdout=1&stderr=1');
-      let exit: { statusCode: number; waitMs: number } | undefined;
-      return [
-        {
-          kind: 'call',
-          what: `POST ${api.fullPath(waitPath)}`,
-          async call(deadlineMs) {
-            assertSameWorkload(container, workload);
-            const response = await api.request('POST', waitPath, { timeoutMs: deadlineMs });
-            expectStatus(response, [200]);
-            const answer = JSON.parse(response.body.toString('utf8')) as { StatusCode?: unknown; Error?: { Message?: string } | null };
-            if (answer.Error?.Message) throw new Error(`the daemon could not wait for the container: ${answer.Error.Message}`);
-            if (typeof answer.StatusCode !== 'number') throw new Error(`no StatusCode in ${response.body.toString('utf8').slice(0, 200)}`);
-            exit = { statusCode: answer.StatusCode, waitMs: response.durationMs };
-            return apiRecord('POST', api.fullPath(waitPath), response);
-          },
-        },
-        {
-          kind: 'call',
-          what: `GET ${api.fullPath(logsPath)}`,
-          async call(deadlineMs) {
-            const response = await api.request('GET', logsPath, { timeoutMs: deadlineMs });
-            expectStatus(response, [200]);
-            if (exit === undefined) throw new Error('no exit code: the wait step did not run');
-            const { stdout, stderr } = demultiplexLogs(response.body);
-            return workloadRecord(container, workload, exit.statusCode, stdout, stderr, exit.waitMs + response.durationMs);
-          },
-        },
-      ];
-    },
-    // 304: the container had stopped already, which is the normal case here.
-    stop: (container: Container): Step[] => [apiStep(api, 'POST', containerPath(container, '/stop?t=0'), [204, 304])],
-    clean: (container: Container): Step[] => [apiStep(api, 'DELETE', containerPath(container, '?v=1&force=1'), [204])],
-    async forceRemove(container: Container): Promise<void> {
-      await api.request('DELETE', containerPath(container, '?v=1&force=1'), { timeoutMs: 30_000 }).catch(() => undefined);
-    },
-  };
+/** `command`: the exit code from the wait, the output from the logs (frames demultiplexed). */
+function commandRun(c: ContainerSpec, records: readonly StepRecord[]): CommandRecord {
+  const [wait, logs] = records;
+  const answer = parsed<{ StatusCode?: unknown; Error?: { Message?: string } | null }>(wait, 'POST /containers/wait');
+  if (answer.Error?.Message) throw new Error(`the daemon could not wait for the container: ${answer.Error.Message}`);
+  if (typeof answer.StatusCode !== 'number') throw new Error(`no StatusCode in ${wait?.stdout.slice(0, 200)}`);
+  const { stdout, stderr } = demultiplexLogs(logs?.body ?? Buffer.alloc(0));
+  return workloadRecord(c, answer.StatusCode, stdout, stderr, (wait?.durationMs ?? 0) + (logs?.durationMs ?? 0));
 }
 
-export function describeDockerApiPhases(storageDriver: string, limits: ContainerLimits = DEFAULT_LIMITS): Record<LifecyclePhase, string> {
+/** `exec`: the output from the exec's stream, its exit code from its inspection. */
+function execRun(c: ContainerSpec, records: readonly StepRecord[]): CommandRecord {
+  const [, stream, inspect] = records;
+  const answer = parsed<{ ExitCode?: unknown }>(inspect, 'GET /exec/json');
+  if (typeof answer.ExitCode !== 'number') throw new Error(`no ExitCode in ${inspect?.stdout.slice(0, 200)}`);
+  const { stdout, stderr } = demultiplexLogs(stream?.body ?? Buffer.alloc(0));
+  return workloadRecord(c, answer.ExitCode, stdout, stderr, (stream?.durationMs ?? 0) + (inspect?.durationMs ?? 0));
+}
+
+export function describeDockerApiPhases(storageDriver: string, lifecycle: Lifecycle, runtime: string | null, limits: ContainerLimits = DEFAULT_LIMITS): PhaseTexts {
   const v = `/v${PINNED_API_VERSION}`;
-  const hostConfig = `{"Memory": ${limits.memoryBytes}, "MemorySwap": ${limits.memoryBytes}, "PidsLimit": ${limits.pids}, "NanoCpus": ${Math.round(limits.cpus * 1e9)}, "NetworkMode": "${limits.network}"}`;
+  const hostConfig = `{"Memory": ${limits.memoryBytes}, "MemorySwap": ${limits.memoryBytes}, "PidsLimit": ${limits.pids}, "NanoCpus": ${Math.round(limits.cpus * 1e9)}, ` +
+    `"NetworkMode": "${limits.network}"${runtime !== null ? `, "Runtime": "${runtime}"` : ''}}`;
+  const where = `on the unix socket of the group's own dockerd --storage-driver ${storageDriver}, OCI runtime ${runtime ?? 'runc (dockerd\'s default)'}`;
+  const clean = `DELETE ${v}/containers/ID?v=1&force=1: dockerd unmounts and deletes the container's ${storageDriver} layer`;
+  if (lifecycle === 'command') {
+    return {
+      create: `POST ${v}/containers/create?name=ID {"Image": "crbench/IMAGE:latest", "Cmd": WORKLOAD, "HostConfig": ${hostConfig}} ${where}: the workload is the container's command, as INGInious runs a grading container`,
+      launch: `POST ${v}/containers/ID/start: the workload starts running`,
+      execute: `POST ${v}/containers/ID/wait, then GET ${v}/containers/ID/logs?stdout=1&stderr=1 (frames demultiplexed): the workload's exit code and output`,
+      stop: 'nothing: the workload has exited, and with it the container',
+      clean,
+    };
+  }
   return {
-    create: `POST ${v}/containers/create?name=ID {"Image": "crbench/IMAGE:latest", "Cmd": WORKLOAD, "HostConfig": ${hostConfig}} ` +
-      `on the unix socket of the group's own dockerd --storage-driver ${storageDriver} (node:http, keep-alive); ${INGINIOUS_WAY}`,
-    launch: `POST ${v}/containers/ID/start: the workload starts running`,
-    execute: `POST ${v}/containers/ID/wait, then GET ${v}/containers/ID/logs?stdout=1&stderr=1 (frames demultiplexed): the workload's exit code and output`,
-    stop: `POST ${v}/containers/ID/stop?t=0 (HTTP 304 when the workload has already exited; INGInious stops whatever is left)`,
-    clean: `DELETE ${v}/containers/ID?v=1&force=1: dockerd unmounts and deletes the container's ${storageDriver} layer`,
+    create: `POST ${v}/containers/create?name=ID {"Image": "crbench/IMAGE:latest", "Cmd": ["/bin/sleep", "86400"], "HostConfig": ${hostConfig}} ${where}`,
+    launch: `POST ${v}/containers/ID/start: the sleeping init starts`,
+    execute: `POST ${v}/containers/ID/exec {"Cmd": WORKLOAD}, POST ${v}/exec/EID/start {"Detach": false} (its output streamed until it exits), GET ${v}/exec/EID/json (its exit code)`,
+    stop: `POST ${v}/containers/ID/kill?signal=KILL, then POST ${v}/containers/ID/wait (until the init has exited)`,
+    clean,
   };
 }
 
 export const docker: RuntimeAdapter = {
   name: 'docker',
   versionArgv: ['dockerd', '--version'],
-  describePhases: (storageDriver) => describeDockerApiPhases(storageDriver),
+  describePhases: (storageDriver, lifecycle, runtime) => describeDockerApiPhases(storageDriver, lifecycle, runtime.includes('+') ? runtime.slice(runtime.indexOf('+') + 1) : null),
   async openGroup(context): Promise<RuntimeGroup> {
     const daemon = await openDockerDaemon(context, 'docker');
-    const steps = dockerApiSteps(daemon.api, context.limits);
+    const steps = dockerApiSteps({ socketPath: daemon.paths.socket, apiVersion: daemon.api.apiVersion, runtime: daemon.oci.selected?.name ?? null }, context.limits);
     return {
-      workarounds: [],
-      ...phaseStepsOf(steps),
-      forceRemove: steps.forceRemove,
+      workarounds: [...daemon.oci.workarounds],
+      importImage: steps.importImage,
+      checkImport: steps.importError,
+      container: steps.container,
       close: daemon.close,
     };
   },

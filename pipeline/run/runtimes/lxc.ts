@@ -4,14 +4,14 @@ import { $ } from 'zx';
 import { findMount } from '../../../provision/mounts.ts';
 import { recordRuntimeState, releaseRuntimeState, type RuntimeState } from '../../../provision/runtime-state.ts';
 import { CrbenchError } from '../../errors.ts';
-import type { LifecyclePhase } from '../../types.ts';
-import type { Step } from '../phase-steps.ts';
+import type { Lifecycle } from '../../types.ts';
+import { run, type Step } from '../executor/steps.ts';
 import {
   attachLvmLoop, lvmReleaseCommands, lvmSetupCommands, lxcBackingStoreOf, volumeGroupName, zfsRootCommands,
   type BackingStorePlace,
 } from './lxc-backing-store.ts';
 import { buildLxcConfig, LXC_UNPACK_TEMPLATE, LXCFS_HOOKS_WORKAROUND, probeLxcHostFacts, type LxcHostFacts } from './lxc-config.ts';
-import type { Container, GroupContext, RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';
+import { lastRecord, type ContainerPlan, type ContainerSpec, type GroupContext, type PhaseTexts, type RuntimeAdapter, type RuntimeGroup } from './runtime-adapter.ts';
 
 /** The base container an image is unpacked into, once per group; every container is cloned from it. */
 export function baseContainerName(image: string): string {
@@ -76,30 +76,52 @@ export function privateLxcpathCommands(lxcpath: string): string[][] {
   return [['mount', '--bind', lxcpath, lxcpath], ['mount', '--make-private', lxcpath]];
 }
 
-/** The commands of each phase; the group's paths are fixed, so they are plain functions of the container. */
-export function lxcPhaseSteps(options: { lxcpath: string; cloneArgs: string[] }) {
+/**
+ * One container's life cycle; the group's paths are fixed, so this is a plain function of the
+ * container. `exec`: lxc-start -d (returns once RUNNING), lxc-attach, lxc-stop -k and the wait for
+ * the init (its pid asked with lxc-info after launch, outside the clock). `command`: LXC has
+ * no start without a running init, so `lxc-execute` starts the container with the workload as
+ * its command and runs it to the end in one call: its launch is empty and its execute holds
+ * the start.
+ */
+export function lxcContainer(options: { lxcpath: string; cloneArgs: string[]; cgroupMode: string }, c: ContainerSpec): ContainerPlan {
   const { lxcpath, cloneArgs } = options;
-  const at = (c: Container) => ['-P', lxcpath, '-n', c.id];
+  const at = ['-P', lxcpath, '-n', c.id];
+  let initPid: number | null = null;
+  const command = c.lifecycle === 'command';
   return {
-    create: (c: Container): Step[] => [{ kind: 'run', argv: ['lxc-copy', '-P', lxcpath, '-n', baseContainerName(c.image), '-N', c.id, ...cloneArgs] }],
-    // lxc-start -d returns once the container is RUNNING (or fails if it is not): no lxc-wait needed.
-    launch: (c: Container): Step[] => [{ kind: 'run', argv: ['lxc-start', ...at(c), '-d'] }],
-    execute: (c: Container, workload: string[]): Step[] => [{ kind: 'run', argv: ['lxc-attach', ...at(c), '--clear-env', '--', ...workload] }],
-    stop: (c: Container): Step[] => [
-      { kind: 'run', argv: ['lxc-stop', ...at(c), '-k'] },
-      ...(c.initPid === null ? [] : [{ kind: 'await-exit' as const, pid: c.initPid, what: `the init of ${c.id}` }]),
-    ],
-    clean: (c: Container): Step[] => [{ kind: 'run', argv: ['lxc-destroy', ...at(c)] }],
+    create: () => [run('lxc-copy', ['lxc-copy', '-P', lxcpath, '-n', baseContainerName(c.image), '-N', c.id, ...cloneArgs])],
+    launch: () => (command ? [] : [run('lxc-start', ['lxc-start', ...at, '-d'])]),
+    execute: () => (command
+      ? [run('lxc-execute', ['lxc-execute', ...at, '--', ...c.workloadArgv], { exitJudgedElsewhere: true })]
+      : [run('lxc-attach', ['lxc-attach', ...at, '--clear-env', '--', ...c.workloadArgv], { exitJudgedElsewhere: true })]),
+    stop: () => (command ? [] : [
+      run('lxc-stop', ['lxc-stop', ...at, '-k']),
+      ...(initPid === null ? [] : [{ kind: 'wait-exit' as const, label: 'init exit', pid: initPid }]),
+    ]),
+    clean: () => [run('lxc-destroy', ['lxc-destroy', ...at])],
+    after(phase) {
+      if (phase !== 'launch' || command) return;
+      return {
+        steps: [run('lxc-info -p', ['lxc-info', ...at, '-p', '-H'])],
+        learn(records) {
+          const pid = Number.parseInt(records.at(-1)?.stdout.trim() ?? '', 10);
+          if (!Number.isInteger(pid) || pid <= 0) throw new CrbenchError('NO_INIT_PID', `lxc-info -n ${c.id} -p gave no init pid: ${records.at(-1)?.stderr.trim() ?? ''}`);
+          initPid = pid;
+        },
+      };
+    },
+    workloadRun: lastRecord,
+    // LXC names a container's cgroup lxc.payload.<name> (its monitor's is lxc.monitor.<name>).
+    memoryCgroup: () => lxcMemoryCgroup(options.cgroupMode, c.id, initPid),
+    forceRemove: () => [run('lxc-stop -k', ['lxc-stop', ...at, '-k']), run('lxc-destroy -f', ['lxc-destroy', ...at, '-f'])],
   };
 }
 
 /** The lxc-create call that unpacks an image into the group's base container with the backing store. */
 export function lxcImportSteps(options: { lxcpath: string; baseArgs: string[]; configPath: string; templatePath: string; image: string; tarballPath: string }): Step[] {
-  return [{
-    kind: 'run',
-    argv: ['lxc-create', '-P', options.lxcpath, '-n', baseContainerName(options.image), ...options.baseArgs,
-      '-f', options.configPath, '-t', options.templatePath, '--', '--tarball', options.tarballPath],
-  }];
+  return [run('lxc-create', ['lxc-create', '-P', options.lxcpath, '-n', baseContainerName(options.image), ...options.baseArgs,
+    '-f', options.configPath, '-t', options.templatePath, '--', '--tarball', options.tarballPath])];
 }
 
 /** Runs setup commands in order; the first failure throws with what the tool said. */
@@ -115,7 +137,7 @@ export async function runAll(what: string, commands: string[][]): Promise<void> 
 
 /**
  * LXC, with its own lxcpath on the group's volume (`-P`; the host's /var/lib/lxc is never
- * used). Phases:
+ * used). Phases (`exec`; lxcContainer says how `command` differs):
  *   create  `lxc-copy -n BASE -N ID [-s] [-B overlayfs]`   launch `lxc-start -n ID -d`
  *   execute `lxc-attach -n ID --clear-env -- <workload>`    stop   `lxc-stop -n ID -k`, wait for the init
  *   clean   `lxc-destroy -n ID`
@@ -125,11 +147,21 @@ export async function runAll(what: string, commands: string[][]): Promise<void> 
 export const lxc: RuntimeAdapter = {
   name: 'lxc',
   versionArgv: ['lxc-start', '--version'],
-  describePhases(storageDriver): Record<LifecyclePhase, string> {
+  describePhases(storageDriver, lifecycle: Lifecycle): PhaseTexts {
     const store = lxcBackingStoreOf(storageDriver);
     const at = '-P LXCPATH -n ID';
+    const create = `lxc-copy -P LXCPATH -n BASE -N ID${store.cloneArgs.length > 0 ? ` ${store.cloneArgs.join(' ')}` : ''} (${store.describe})`;
+    if (lifecycle === 'command') {
+      return {
+        create,
+        launch: 'nothing: LXC cannot start a container without its init, so lxc-execute in execute does the start too',
+        execute: `lxc-execute ${at} -- WORKLOAD: starts the container with the workload as its command, runs it to its exit`,
+        stop: 'nothing: the workload has exited, and with it the container',
+        clean: `lxc-destroy ${at}`,
+      };
+    }
     return {
-      create: `lxc-copy -P LXCPATH -n BASE -N ID${store.cloneArgs.length > 0 ? ` ${store.cloneArgs.join(' ')}` : ''} (${store.describe})`,
+      create,
       launch: `lxc-start ${at} -d (returns once the container is RUNNING)`,
       execute: `lxc-attach ${at} --clear-env -- WORKLOAD`,
       stop: `lxc-stop ${at} -k, then wait until the init process has exited`,
@@ -178,31 +210,14 @@ export async function openLxcGroup(context: GroupContext, facts: LxcHostFacts): 
     throw error;
   }
 
-  const steps = lxcPhaseSteps({ lxcpath, cloneArgs: store.cloneArgs });
   return {
     workarounds,
     importImage: (image, tarballPath) => lxcImportSteps({
       lxcpath, baseArgs: store.baseArgs(place, statSync(tarballPath, { throwIfNoEntry: false })?.size ?? 0),
       configPath, templatePath, image, tarballPath,
     }),
-    // Nothing to write: the container's config is the base's, copied by lxc-copy in the create phase.
-    async prepare() {},
-    ...steps,
-    async afterPhase(phase, c) {
-      if (phase !== 'launch') return;
-      const result = await $`lxc-info -P ${lxcpath} -n ${c.id} -p -H`.quiet().nothrow();
-      const pid = Number.parseInt(result.stdout.trim(), 10);
-      if (result.exitCode !== 0 || !Number.isInteger(pid) || pid <= 0) {
-        throw new CrbenchError('NO_INIT_PID', `lxc-info -n ${c.id} -p gave no init pid: ${result.stderr.trim()}`);
-      }
-      c.initPid = pid;
-    },
-    // LXC names a container's cgroup lxc.payload.<name> (its monitor's is lxc.monitor.<name>).
-    memoryCgroup: (c) => lxcMemoryCgroup(context.host.cgroupMode, c.id, c.initPid),
-    async forceRemove(c) {
-      await $`lxc-stop -P ${lxcpath} -n ${c.id} -k`.quiet().nothrow();
-      await $`lxc-destroy -P ${lxcpath} -n ${c.id} -f`.quiet().nothrow();
-    },
+    // The container's config is the base's, copied by lxc-copy in the create phase.
+    container: (c) => lxcContainer({ lxcpath, cloneArgs: store.cloneArgs, cgroupMode: context.host.cgroupMode }, c),
     close: () => releaseRuntimeState(context.workDir, state),
   };
 }

@@ -2,8 +2,9 @@ import path from 'node:path';
 import { CrbenchError } from '../../errors.ts';
 import type { ContainerLimits } from '../limits.ts';
 import { CPU_PERIOD_US } from '../oci-config.ts';
-import type { Container } from './runtime-adapter.ts';
-import type { Step } from '../phase-steps.ts';
+import { run, type Step } from '../executor/steps.ts';
+import { lxcMemoryCgroup } from './lxc.ts';
+import { lastRecord, type ContainerPlan, type ContainerSpec } from './runtime-adapter.ts';
 
 /** The one storage pool of the group's daemon; the default profile's root disk lives on it. */
 export const LXD_POOL = 'crbench';
@@ -93,24 +94,40 @@ export function warmContainerName(image: string): string {
 export function lxdImportSteps(client: string[], options: { image: string; tarballPath: string; metadataDir: string; metadataTarball: string }): Step[] {
   const { image } = options;
   return [
-    { kind: 'run', argv: ['tar', '-cf', options.metadataTarball, '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-C', options.metadataDir, 'metadata.yaml'] },
-    { kind: 'run', argv: [...client, 'image', 'import', options.metadataTarball, options.tarballPath, '--alias', image] },
-    { kind: 'run', argv: [...client, 'init', image, warmContainerName(image)] },
-    { kind: 'run', argv: [...client, 'delete', warmContainerName(image)] },
+    run('import: tar metadata', ['tar', '-cf', options.metadataTarball, '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-C', options.metadataDir, 'metadata.yaml']),
+    run('lxc image import', [...client, 'image', 'import', options.metadataTarball, options.tarballPath, '--alias', image]),
+    run('lxc init (warm-up)', [...client, 'init', image, warmContainerName(image)]),
+    run('lxc delete (warm-up)', [...client, 'delete', warmContainerName(image)]),
   ];
 }
 
 /** The commands of each phase; the workload's exit code and output come back through `lxc exec`. */
-export function lxdPhaseSteps(client: string[]) {
+export function lxdContainer(client: string[], cgroupMode: string, c: ContainerSpec): ContainerPlan {
+  let initPid: number | null = null;
   return {
-    create: (c: Container): Step[] => [{ kind: 'run', argv: [...client, 'init', c.image, c.id] }],
-    launch: (c: Container): Step[] => [{ kind: 'run', argv: [...client, 'start', c.id] }],
-    execute: (c: Container, workload: string[]): Step[] => [{ kind: 'run', argv: [...client, 'exec', c.id, '--', ...workload] }],
-    stop: (c: Container): Step[] => [
-      { kind: 'run', argv: [...client, 'stop', c.id, '--force'] },
-      ...(c.initPid === null ? [] : [{ kind: 'await-exit' as const, pid: c.initPid, what: `the init of ${c.id}` }]),
+    create: () => [run('lxc init', [...client, 'init', c.image, c.id])],
+    launch: () => [run('lxc start', [...client, 'start', c.id])],
+    execute: () => [run('lxc exec', [...client, 'exec', c.id, '--', ...c.workloadArgv], { exitJudgedElsewhere: true })],
+    stop: () => [
+      run('lxc stop', [...client, 'stop', c.id, '--force']),
+      ...(initPid === null ? [] : [{ kind: 'wait-exit' as const, label: 'init exit', pid: initPid }]),
     ],
-    clean: (c: Container): Step[] => [{ kind: 'run', argv: [...client, 'delete', c.id] }],
+    clean: () => [run('lxc delete', [...client, 'delete', c.id])],
+    after(phase) {
+      if (phase !== 'launch') return;
+      return {
+        steps: [run('lxc query state', [...client, 'query', `/1.0/instances/${c.id}/state`])],
+        learn(records) {
+          let pid: unknown;
+          try { pid = (JSON.parse(records.at(-1)?.stdout ?? '') as { pid?: unknown }).pid; } catch { pid = undefined; }
+          if (typeof pid !== 'number' || pid <= 0) throw new CrbenchError('NO_INIT_PID', `lxc query /1.0/instances/${c.id}/state gave no init pid: ${records.at(-1)?.stderr.trim() ?? ''}`);
+          initPid = pid;
+        },
+      };
+    },
+    workloadRun: lastRecord,
+    memoryCgroup: () => lxcMemoryCgroup(cgroupMode, c.id, initPid),
+    forceRemove: () => [run('lxc delete --force', [...client, 'delete', '--force', c.id])],
   };
 }
 

@@ -5,14 +5,13 @@ import { $ } from 'zx';
 import { lxdClient, startLxd, stopLxd, type LxdPaths } from '../../../provision/daemons/lxd.ts';
 import { recordRuntimeState, releaseRuntimeState, type RuntimeState } from '../../../provision/runtime-state.ts';
 import { CrbenchError } from '../../errors.ts';
-import type { LifecyclePhase } from '../../types.ts';
 import { attachLvmLoop, lvmReleaseCommands, volumeGroupName } from './lxc-backing-store.ts';
 import { probeLxcHostFacts, type LxcHostFacts } from './lxc-config.ts';
-import { lxcMemoryCgroup, runAll } from './lxc.ts';
+import { runAll } from './lxc.ts';
 import {
-  assertLxdStorageDriver, LXD_LXCFS_HOOKS_WORKAROUND, LXD_POOL, lxdImageMetadata, lxdImportSteps, lxdPhaseSteps, lxdPoolArgs, lxdSetupCommands,
+  assertLxdStorageDriver, LXD_LXCFS_HOOKS_WORKAROUND, LXD_POOL, lxdContainer, lxdImageMetadata, lxdImportSteps, lxdPoolArgs, lxdSetupCommands,
 } from './lxd-setup.ts';
-import type { GroupContext, RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';
+import type { GroupContext, PhaseTexts, RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';
 
 /** Where the group's LXD keeps everything, all on the group's volume. */
 export function lxdPathsOf(mountpoint: string, facts: Pick<LxcHostFacts, 'lxcfsRunning'>): LxdPaths {
@@ -77,7 +76,7 @@ export function lxdTeardownCommands(client: string[], lvm: { device: string; vol
 export const lxd: RuntimeAdapter = {
   name: 'lxd',
   versionArgv: ['lxd', '--version'],
-  describePhases(storageDriver): Record<LifecyclePhase, string> {
+  describePhases(storageDriver): PhaseTexts {
     assertLxdStorageDriver(storageDriver);
     const lxcCmd = 'env LXD_DIR=STATE LXD_CONF=CLIENT lxc';
     return {
@@ -140,8 +139,6 @@ export async function openLxdGroup(context: GroupContext, facts: LxcHostFacts): 
     throw error;
   }
 
-  const steps = lxdPhaseSteps(client);
-  const [clientFile, ...clientArgs] = client;
   return {
     workarounds: [...(facts.lxcfsRunning ? [] : [LXD_LXCFS_HOOKS_WORKAROUND]), ...(blocked.length > 0 ? [LXD_TRAVERSE_WORKAROUND] : [])],
     importImage(image, tarballPath) {
@@ -151,22 +148,7 @@ export async function openLxdGroup(context: GroupContext, facts: LxcHostFacts): 
       writeFileSync(path.join(metadataDir, 'metadata.yaml'), lxdImageMetadata(image, os.machine()));
       return lxdImportSteps(client, { image, tarballPath, metadataDir, metadataTarball: path.join(imageDir, `${image}.metadata.tar`) });
     },
-    async prepare() {},
-    ...steps,
-    async afterPhase(phase, c) {
-      if (phase !== 'launch') return;
-      const result = await $`${clientFile} ${clientArgs} query ${`/1.0/instances/${c.id}/state`}`.quiet().nothrow();
-      let pid: unknown;
-      try { pid = (JSON.parse(result.stdout) as { pid?: unknown }).pid; } catch { pid = undefined; }
-      if (typeof pid !== 'number' || pid <= 0) {
-        throw new CrbenchError('NO_INIT_PID', `lxc query /1.0/instances/${c.id}/state gave no init pid: ${result.stderr.trim()}`);
-      }
-      c.initPid = pid;
-    },
-    memoryCgroup: (c) => lxcMemoryCgroup(context.host.cgroupMode, c.id, c.initPid),
-    async forceRemove(c) {
-      await $`${clientFile} ${clientArgs} delete --force ${c.id}`.quiet().nothrow();
-    },
+    container: (c) => lxdContainer(client, context.host.cgroupMode, c),
     close: release,
   };
 }

@@ -1,13 +1,13 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { $ } from 'zx';
 import { cgroupParentOf } from '../../../provision/cgroups.ts';
 import { recordRuntimeState, releaseRuntimeState, type RuntimeState } from '../../../provision/runtime-state.ts';
 import { CrbenchError } from '../../errors.ts';
-import type { LifecyclePhase } from '../../types.ts';
+import type { CommandRecord } from '../../types.ts';
+import { run, type Step, type StepRecord } from '../executor/steps.ts';
 import { buildOciConfig } from '../oci-config.ts';
 import { STORAGE_DRIVERS, type StorageDriver } from '../storage/index.ts';
-import type { Container, GroupContext, RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';
+import { lastRecord, type ContainerPlan, type ContainerSpec, type GroupContext, type PhaseTexts, type RuntimeAdapter, type RuntimeGroup } from './runtime-adapter.ts';
 
 function storageDriverOf(name: string): StorageDriver {
   const driver = STORAGE_DRIVERS[name];
@@ -15,35 +15,63 @@ function storageDriverOf(name: string): StorageDriver {
   return driver;
 }
 
-/**
- * The runc command-line interface, which crun and runsc share. The pipeline prepares the
- * root filesystem itself with a storage driver (copy, overlay, snapshots). Phases:
- *   create  <driver prepare>; `<rt> create --bundle B ID`     launch `<rt> start ID`
- *   execute `<rt> exec ID <workload>`                          stop   `<rt> kill ID KILL`, wait for the init
- *   clean   `<rt> delete ID`; <driver remove>
- * `prepareState` lets a runtime add global flags or put its commands behind a prefix (a
- * namespace), and say why.
- */
-export function ociRuntime(spec: {
+/** The init of the `exec` shape: it only sleeps until killed; the workload is exec'd into it. */
+export const SLEEPING_INIT = ['/bin/sleep', '86400'];
+
+/** What a runtime adds to the shared OCI adapter. */
+export interface OciRuntimeSpec {
   name: string;
   binary: string;
   /** Flags between the binary and the subcommand, beside `--root`. */
   globalFlags?: string[];
+  /** A prefix (a namespace) the runtime's commands run behind on this host, and why. */
   prepareState?: (context: GroupContext) => Promise<{ commandPrefix: string[]; namespaceFile: string | null; workarounds: string[] }>;
-}): RuntimeAdapter {
+  /**
+   * How `command`'s execute learns the workload's exit: by waiting for the init to exit (runc,
+   * crun: the executor reaps it as subreaper), or by the runtime's own `wait` (runsc, whose
+   * sandbox outlives the workload).
+   */
+  awaitWorkload?: 'wait-exit' | 'runtime-wait';
+}
+
+/** The files of a container's bundle beside config.json. */
+const bundleFiles = (dir: string) => ({ pid: path.join(dir, 'init.pid'), stdout: path.join(dir, 'workload.out'), stderr: path.join(dir, 'workload.err') });
+
+/**
+ * The runc command-line interface, which crun and runsc share. The pipeline prepares the root
+ * filesystem itself with a storage driver (copy, overlay, snapshots). Phases, `exec` shape:
+ *   create  <driver prepare>; `<rt> create --bundle B --pid-file B/init.pid ID` (init: sleep)
+ *   launch  `<rt> start ID`                     execute `<rt> exec ID <workload>`
+ *   stop    `<rt> kill ID KILL`, wait for the init's exit (the executor reaps it)
+ *   clean   `<rt> delete ID`; <driver remove>
+ * `command` shape: the bundle's process is the workload, its output in files of the bundle;
+ * execute waits for its exit; stop has nothing to do; clean deletes the stopped container.
+ */
+export function ociRuntime(spec: OciRuntimeSpec): RuntimeAdapter {
   const globalFlags = spec.globalFlags ?? [];
   return {
     name: spec.name,
     versionArgv: [spec.binary, '--version'],
-    describePhases(storageDriver): Record<LifecyclePhase, string> {
+    describePhases(storageDriver, lifecycle): PhaseTexts {
       const storage = storageDriverOf(storageDriver);
       const rt = [spec.name, ...globalFlags, '--root STATE'].join(' ');
+      const create = `${storage.describe.prepare}; ${rt} create --bundle BUNDLE --pid-file BUNDLE/init.pid ID`;
+      const clean = `${rt} delete ID; ${storage.describe.remove}`;
+      if (lifecycle === 'command') {
+        return {
+          create: `${create} (the bundle's process is the workload, its output to BUNDLE/workload.out and .err)`,
+          launch: `${rt} start ID: the workload starts running`,
+          execute: spec.awaitWorkload === 'runtime-wait' ? `${rt} wait ID: until the workload has exited, with its exit status` : 'wait until the workload (the container\'s init) has exited; crbench\'s timer reaps it and has its exit status',
+          stop: 'nothing: the workload has exited, and with it the container',
+          clean,
+        };
+      }
       return {
-        create: `${storage.describe.prepare}; ${rt} create --bundle BUNDLE ID`,
+        create: `${create} (the init sleeps)`,
         launch: `${rt} start ID`,
         execute: `${rt} exec ID WORKLOAD`,
-        stop: `${rt} kill ID KILL, then wait until the init process has exited`,
-        clean: `${rt} delete ID; ${storage.describe.remove}`,
+        stop: `${rt} kill ID KILL, then wait until the init has exited (crbench's timer reaps it)`,
+        clean,
       };
     },
     async openGroup(context): Promise<RuntimeGroup> {
@@ -56,46 +84,86 @@ export function ociRuntime(spec: {
       const state: RuntimeState = { groupId: context.groupId, runtime: spec.name, stateRoot, ...prepared, commandPrefix: [...prepared.commandPrefix, ...globalFlags] };
       recordRuntimeState(context.workDir, state);
       const rt = [...state.commandPrefix, '--root', stateRoot];
-      const [binary, ...prefixArgs] = rt;
-      if (binary === undefined) throw new Error('empty command prefix');
       const imageRootfs = (image: string) => path.join(context.mountpoint, 'images', image, 'rootfs');
       const volume = { mountpoint: context.mountpoint, poolName: context.poolName };
-      const rootfsOf = (c: Container) => path.join(c.dir, 'rootfs');
       const cgroupParent = `${cgroupParentOf(context.workDir)}/${context.groupId}`;
+      const container = (c: ContainerSpec): ContainerPlan => {
+        const rootfs = path.join(c.dir, 'rootfs');
+        const files = bundleFiles(c.dir);
+        let initPid: number | null = null;
+        const command = c.lifecycle === 'command';
+        const ociLabel = (subcommand: string) => `${spec.name} ${subcommand}`;
+        return {
+          prepare() {
+            mkdirSync(c.dir, { recursive: true });
+            const initArgs = command ? c.workloadArgv : SLEEPING_INIT;
+            writeFileSync(path.join(c.dir, 'config.json'), JSON.stringify(buildOciConfig({ hostname: c.id, limits: context.limits, cgroupsPath: `/${cgroupParent}/${c.id}`, initArgs })));
+          },
+          create: () => [
+            ...storage.prepare(volume, imageRootfs(c.image), rootfs),
+            run(ociLabel('create'), [...rt, 'create', '--bundle', c.dir, '--pid-file', files.pid, c.id], command ? { stdoutPath: files.stdout, stderrPath: files.stderr } : {}),
+          ],
+          launch: () => [run(ociLabel('start'), [...rt, 'start', c.id])],
+          execute: () => (command ? commandExecute(spec, rt, c, initPid) : [run(ociLabel('exec'), [...rt, 'exec', c.id, ...c.workloadArgv], { exitJudgedElsewhere: true })]),
+          stop: () => (command ? [] : [run(ociLabel('kill'), [...rt, 'kill', c.id, 'KILL']), { kind: 'wait-exit', label: 'init exit', pid: initPid ?? -1 }]),
+          clean: () => [run(ociLabel('delete'), [...rt, 'delete', c.id]), ...storage.remove(volume, rootfs)],
+          after(phase) {
+            if (phase === 'create') initPid = readPidFile(files.pid, spec.name, c.id);
+          },
+          workloadRun: (records) => (command ? commandWorkloadRun(spec, c, records, files) : lastRecord(records)),
+          // The bundle names the cgroup (cgroupsPath), so every OCI runtime puts it in the same place.
+          memoryCgroup: () => path.join(context.host.cgroupMode === 'v2' ? '/sys/fs/cgroup' : '/sys/fs/cgroup/memory', cgroupParent, c.id),
+          forceRemove: () => [run(ociLabel('delete --force'), [...rt, 'delete', '--force', c.id]), ...storage.remove(volume, rootfs)],
+        };
+      };
       return {
         workarounds: prepared.workarounds,
         importImage: (image, tarballPath) => storage.importImage(volume, tarballPath, imageRootfs(image)),
-        async prepare(c) {
-          mkdirSync(c.dir, { recursive: true });
-          writeFileSync(path.join(c.dir, 'config.json'), JSON.stringify(buildOciConfig({ hostname: c.id, limits: context.limits, cgroupsPath: `/${cgroupParent}/${c.id}` })));
-        },
-        create: (c) => [...storage.prepare(volume, imageRootfs(c.image), rootfsOf(c)), { kind: 'run', argv: [...rt, 'create', '--bundle', c.dir, c.id] }],
-        launch: (c) => [{ kind: 'run', argv: [...rt, 'start', c.id] }],
-        execute: (c, workload) => [{ kind: 'run', argv: [...rt, 'exec', c.id, ...workload] }],
-        stop: (c) => [
-          { kind: 'run', argv: [...rt, 'kill', c.id, 'KILL'] },
-          { kind: 'await-exit', pid: c.initPid ?? -1, what: `the init of ${c.id}` },
-        ],
-        clean: (c) => [{ kind: 'run', argv: [...rt, 'delete', c.id] }, ...storage.remove(volume, rootfsOf(c))],
-        async afterPhase(phase, c) {
-          if (phase !== 'create') return;
-          const result = await $`${binary} ${prefixArgs} state ${c.id}`.nothrow();
-          const pid = result.exitCode === 0 ? (JSON.parse(result.stdout) as { pid?: number }).pid : undefined;
-          if (typeof pid !== 'number' || pid <= 0) {
-            throw new CrbenchError('NO_INIT_PID', `${spec.name} state ${c.id} gave no init pid: ${result.stderr.trim()}`);
-          }
-          c.initPid = pid;
-        },
-        // The bundle names the cgroup (cgroupsPath), so every OCI runtime puts it in the same place.
-        memoryCgroup: (c) => path.join(context.host.cgroupMode === 'v2' ? '/sys/fs/cgroup' : '/sys/fs/cgroup/memory', cgroupParent, c.id),
-        async forceRemove(c) {
-          await $`${binary} ${prefixArgs} delete --force ${c.id}`.nothrow();
-          for (const step of storage.remove(volume, rootfsOf(c))) {
-            if (step.kind === 'run') await $`${step.argv}`.nothrow();
-          }
-        },
+        container,
         close: () => releaseRuntimeState(context.workDir, state),
       };
     },
   };
+}
+
+/** The init's pid from the file `create --pid-file` wrote: read after the phase, outside the clock. */
+function readPidFile(file: string, runtime: string, id: string): number {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CrbenchError('NO_INIT_PID', `${runtime} create ${id} wrote no pid file ${file}: ${(error as Error).message}`);
+  }
+  const pid = Number.parseInt(text.trim(), 10);
+  if (!Number.isInteger(pid) || pid <= 0) throw new CrbenchError('NO_INIT_PID', `${runtime} create ${id} wrote ${JSON.stringify(text.slice(0, 40))} as the init's pid`);
+  return pid;
+}
+
+function commandExecute(spec: OciRuntimeSpec, rt: string[], c: ContainerSpec, initPid: number | null): Step[] {
+  if (spec.awaitWorkload === 'runtime-wait') return [run(`${spec.name} wait`, [...rt, 'wait', c.id])];
+  return [{ kind: 'wait-exit', label: 'workload exit', pid: initPid ?? -1 }];
+}
+
+/** The `command` shape's workload: its exit from the wait, its output from the bundle's files. */
+function commandWorkloadRun(spec: OciRuntimeSpec, c: ContainerSpec, records: readonly StepRecord[], files: ReturnType<typeof bundleFiles>): CommandRecord {
+  const waited = records.at(-1);
+  const read = (file: string) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const exit = waited === undefined ? { exitCode: null, signal: null } : exitOf(spec, waited);
+  return { argv: [`${c.id}:`, ...c.workloadArgv], durationMs: waited?.durationMs ?? 0, ...exit, stdout: read(files.stdout), stderr: read(files.stderr) };
+}
+
+/** runsc wait prints `{"id": …, "exitStatus": N}` (a wait status); wait-exit carries the reaped status. */
+function exitOf(spec: OciRuntimeSpec, record: StepRecord): { exitCode: number | null; signal: string | null } {
+  if (spec.awaitWorkload !== 'runtime-wait') return { exitCode: record.exitCode, signal: record.signal };
+  const status = (JSON.parse(record.stdout || '{}') as { exitStatus?: number }).exitStatus;
+  if (typeof status !== 'number') return { exitCode: null, signal: null };
+  // A wait status: the low 7 bits are a killing signal, else the exit code is in the next byte.
+  const signalNumber = status & 0x7f;
+  return signalNumber === 0 ? { exitCode: (status >> 8) & 0xff, signal: null } : { exitCode: 128 + signalNumber, signal: null };
 }

@@ -1,26 +1,29 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { $ } from 'zx';
-import { absentHostPaths, cleanUpCommand, cleanUpLeftovers, groupKey, type CleanUpSpec } from '../../../provision/daemons/dockerd.ts';
-import { recordRuntimeState, releaseRuntimeState, type RuntimeState } from '../../../provision/runtime-state.ts';
+import { cleanUpCommand, type CleanUpSpec } from '../../../provision/daemons/clean-up.ts';
+import { groupKey } from '../../../provision/daemons/dockerd.ts';
+import { absentHostPaths, cleanUpLeftovers } from '../../../provision/daemons/leftovers.ts';
+import { namespaceFileOf, recordRuntimeState, releaseRuntimeState, type RuntimeState } from '../../../provision/runtime-state.ts';
 import { cgroupParentOf } from '../../../provision/cgroups.ts';
 import { assertUnderWorkDir, workPaths } from '../../../provision/work-dir.ts';
 import { CrbenchError } from '../../errors.ts';
-import type { HostFacts, LifecyclePhase } from '../../types.ts';
+import { splitRuntime, type HostFacts, type Lifecycle } from '../../types.ts';
+import { run, type Step } from '../executor/steps.ts';
 import { DEFAULT_LIMITS, type ContainerLimits } from '../limits.ts';
-import type { Step } from '../phase-steps.ts';
-import { cliExecuteSteps, INGINIOUS_WAY, limitFlags, phaseStepsOf } from './docker-common.ts';
-import type { Container, GroupContext, RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';
+import { cliContainer, describeCliPhases, limitFlags } from './docker-common.ts';
+import { prepareEngineOci } from './oci-behind-engine.ts';
+import type { ContainerPlan, ContainerSpec, GroupContext, PhaseTexts, RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';
 
 /**
  * Podman through its command line, daemonless: every command is a process of its own that
  * opens the group's store on the volume, and conmon watches each running container. The
- * life cycle is docker-cli's, the INGInious way:
+ * life cycle is docker-cli's (docker-common.ts), in both shapes:
  *
  *   import   podman import TARBALL localhost/crbench/IMAGE:latest
- *   create   podman create --name ID --cgroup-parent /CGROUP/GROUP <limits> IMAGE WORKLOAD
- *   launch   podman start ID            execute  podman wait ID; podman logs ID
- *   stop     podman stop -t 0 ID        clean    podman rm -f -v ID
+ *   create   podman create --name ID --cgroup-parent /CGROUP/GROUP <limits> IMAGE (sleep | WORKLOAD)
+ *   launch   podman start ID;  exec: podman exec, kill + wait;  command: podman wait + logs
+ *   clean    podman rm -f -v ID
  *
  * Isolation from the host's Podman: `env CONTAINERS_CONF=… CONTAINERS_STORAGE_CONF=…
  * CONTAINERS_REGISTRIES_CONF=…` makes podman read our files only (no /etc/containers,
@@ -95,7 +98,7 @@ export const PODMAN_HYBRID_WORKAROUND =
   'podman\'s default runtime crun refuses hybrid cgroups ("drop all controllers from cgroupv2"): podman ran with --runtime runc';
 
 /** The global flags of every podman command of a group. */
-export function podmanGlobalFlags(paths: PodmanPaths, storageDriver: string, cgroupMode: HostFacts['cgroupMode']): string[] {
+export function podmanGlobalFlags(paths: PodmanPaths, storageDriver: string, cgroupMode: HostFacts['cgroupMode'], runtime: { path: string; flags: string[] } | null = null): string[] {
   return [
     '--root', paths.root,
     '--runroot', paths.runRoot,
@@ -107,16 +110,17 @@ export function podmanGlobalFlags(paths: PodmanPaths, storageDriver: string, cgr
     '--hooks-dir', paths.hooksDir,
     '--network-config-dir', paths.networkConfigDir,
     '--volumepath', paths.volumePath,
-    ...(cgroupMode === 'hybrid' ? ['--runtime', 'runc'] : []),
+    ...(runtime !== null ? ['--runtime', runtime.path, ...runtime.flags.map((flag) => `--runtime-flag=${flag.replace(/^--/, '')}`)]
+      : cgroupMode === 'hybrid' ? ['--runtime', 'runc'] : []),
   ];
 }
 
 /** `env CONTAINERS_CONF=… … podman <global flags>`: the prefix of every command. */
-export function podmanPrefix(paths: PodmanPaths, storageDriver: string, cgroupMode: HostFacts['cgroupMode']): string[] {
+export function podmanPrefix(paths: PodmanPaths, storageDriver: string, cgroupMode: HostFacts['cgroupMode'], runtime: { path: string; flags: string[] } | null = null): string[] {
   return [
     'env', `CONTAINERS_CONF=${paths.containersConf}`, `CONTAINERS_STORAGE_CONF=${paths.storageConf}`,
     `CONTAINERS_REGISTRIES_CONF=${paths.registriesConf}`,
-    'podman', ...podmanGlobalFlags(paths, storageDriver, cgroupMode),
+    'podman', ...podmanGlobalFlags(paths, storageDriver, cgroupMode, runtime),
   ];
 }
 
@@ -183,47 +187,34 @@ export function podmanImageRef(image: string): string {
   return `localhost/crbench/${image}:latest`;
 }
 
-/** The steps of each phase for one prefix: pure, so tests can read the argv. */
-export function podmanSteps(prefix: string[], options: { paths: PodmanPaths; limits: ContainerLimits; ulimitFlags: string[]; scratchDir: string }) {
+/** The steps of a group for one prefix: pure, so tests can read the argv. */
+export function podmanSteps(prefix: string[], options: { paths: PodmanPaths; limits: ContainerLimits; ulimitFlags: string[] }) {
   const createFlags = ['--cgroup-parent', `/${options.paths.cgroupParent}`, ...limitFlags(options.limits), ...options.ulimitFlags, '--log-driver', 'k8s-file'];
   const [env = 'env', ...rest] = prefix;
   return {
     importImage: (image: string, tarballPath: string): Step[] => [
-      { kind: 'run', argv: ['mkdir', '-p', options.paths.importTmpDir] },
-      { kind: 'run', argv: [env, `TMPDIR=${options.paths.importTmpDir}`, ...rest, 'import', '--quiet', tarballPath, podmanImageRef(image)] },
+      run('import: mkdir', ['mkdir', '-p', options.paths.importTmpDir]),
+      run('podman import', [env, `TMPDIR=${options.paths.importTmpDir}`, ...rest, 'import', '--quiet', tarballPath, podmanImageRef(image)]),
     ],
-    create: (container: Container): Step[] => [
-      { kind: 'run', argv: [...prefix, 'create', '--name', container.id, ...createFlags, podmanImageRef(container.image), ...container.workloadArgv] },
-    ],
-    launch: (container: Container): Step[] => [{ kind: 'run', argv: [...prefix, 'start', container.id] }],
-    execute: (container: Container, workload: string[]): Step[] => cliExecuteSteps(prefix, container, workload, options.scratchDir),
-    stop: (container: Container): Step[] => [{ kind: 'run', argv: [...prefix, 'stop', '-t', '0', container.id] }],
-    clean: (container: Container): Step[] => [{ kind: 'run', argv: [...prefix, 'rm', '-f', '-v', container.id] }],
+    container: (c: ContainerSpec): ContainerPlan => cliContainer({ cli: prefix, tool: 'podman', createFlags, imageRef: podmanImageRef(c.image) }, c),
     /** Whatever a crash left: every container, force-removed (conmon exits with it). */
     removeAll: (): string[] => [...prefix, 'rm', '--all', '--force', '--time', '0'],
   };
 }
 
-export function describePodmanPhases(storageDriver: string, limits: ContainerLimits = DEFAULT_LIMITS): Record<LifecyclePhase, string> {
+export function describePodmanPhases(storageDriver: string, lifecycle: Lifecycle, runtime: string | null, limits: ContainerLimits = DEFAULT_LIMITS): PhaseTexts {
   const ulimits = podmanUlimits(readProcessLimits()).flags;
-  const podman = 'podman GLOBALS';
-  return {
-    create: `${podman} create --name ID --cgroup-parent /CGROUP/GROUP ${[...limitFlags(limits), ...ulimits].join(' ')} --log-driver k8s-file ` +
-      `localhost/crbench/IMAGE:latest WORKLOAD, where GLOBALS = --root VOLUME/podman/root --runroot STATE/run --tmpdir STATE/tmp ` +
-      `--storage-driver ${storageDriver} --storage-opt= --cgroup-manager cgroupfs --events-backend file --hooks-dir STATE/hooks ` +
-      `--network-config-dir STATE/net --volumepath VOLUME/podman/volumes (and --runtime runc on hybrid cgroups), behind ` +
-      `env CONTAINERS_CONF=… CONTAINERS_STORAGE_CONF=… CONTAINERS_REGISTRIES_CONF=…; no daemon; ${INGINIOUS_WAY}`,
-    launch: `${podman} start ID: conmon and the OCI runtime start the workload`,
-    execute: `${podman} wait ID (prints the workload's exit code), then ${podman} logs ID (its output, from conmon's k8s-file log)`,
-    stop: `${podman} stop -t 0 ID (the workload has already exited; INGInious stops whatever is left)`,
-    clean: `${podman} rm -f -v ID: podman unmounts and deletes the container's ${storageDriver} layer`,
-  };
+  const flags = ['--cgroup-parent /CGROUP/GROUP', ...limitFlags(limits), ...ulimits, '--log-driver k8s-file'].join(' ');
+  const where = `GLOBALS = --root VOLUME/podman/root --runroot STATE/run --tmpdir STATE/tmp --storage-driver ${storageDriver} --storage-opt= ` +
+    `--cgroup-manager cgroupfs --events-backend file --hooks-dir STATE/hooks --network-config-dir STATE/net --volumepath VOLUME/podman/volumes ` +
+    `--runtime ${runtime ?? 'runc (crun, podman\'s default, refuses hybrid cgroups)'}, behind env CONTAINERS_CONF=… CONTAINERS_STORAGE_CONF=… CONTAINERS_REGISTRIES_CONF=…; no daemon`;
+  return describeCliPhases('podman GLOBALS', flags, where, storageDriver, lifecycle === 'command');
 }
 
 export const podman: RuntimeAdapter = {
   name: 'podman',
   versionArgv: ['podman', '--version'],
-  describePhases: (storageDriver) => describePodmanPhases(storageDriver),
+  describePhases: (storageDriver, lifecycle, runtime) => describePodmanPhases(storageDriver, lifecycle, splitRuntime(runtime).oci),
   async openGroup(context: GroupContext): Promise<RuntimeGroup> {
     const { workDir, groupId } = context;
     const paths = podmanPaths(workDir, groupId, context.mountpoint);
@@ -232,9 +223,14 @@ export const podman: RuntimeAdapter = {
       throw new CrbenchError('RUNROOT_TOO_LONG',
         `podman's run root ${paths.runRoot} is ${paths.runRoot.length} characters, podman allows ${MAX_RUNROOT_CHARS}; point CRBENCH_WORK_DIR at a shorter directory`);
     }
-    const prefix = podmanPrefix(paths, context.storageDriver, context.host.cgroupMode);
+    const { oci: ociName } = splitRuntime(context.runtime);
+    mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
+    // The namespace crun's wrapper may need is recorded before it is made; the full record follows.
+    recordRuntimeState(workDir, { groupId, runtime: 'podman', commandPrefix: [], stateRoot: paths.runRoot, namespaceFile: namespaceFileOf(workDir, `${groupId}.oci`), teardownCommands: [] });
+    const oci = await prepareEngineOci({ host: context.host, workDir, groupId, stateDir: paths.stateDir, oci: ociName });
+    const prefix = podmanPrefix(paths, context.storageDriver, context.host.cgroupMode, oci.selected);
     const ulimits = podmanUlimits(readProcessLimits());
-    const steps = podmanSteps(prefix, { paths, limits: context.limits, ulimitFlags: ulimits.flags, scratchDir: context.scratchDir });
+    const steps = podmanSteps(prefix, { paths, limits: context.limits, ulimitFlags: ulimits.flags });
     const spec: CleanUpSpec = {
       kind: 'leftovers', workDir, stateDir: paths.stateDir, cgroupParent: paths.cgroupParent,
       processRoots: [paths.stateDir, paths.root], mountRoots: [paths.root, paths.stateDir],
@@ -243,7 +239,7 @@ export const podman: RuntimeAdapter = {
     // Recorded before anything exists; after a crash, teardown removes every container
     // through podman itself, then kills what is left in the group's cgroup (conmon too).
     const state: RuntimeState = {
-      groupId, runtime: 'podman', commandPrefix: prefix, stateRoot: paths.runRoot, namespaceFile: null,
+      groupId, runtime: 'podman', commandPrefix: prefix, stateRoot: paths.runRoot, namespaceFile: oci.namespaceFile,
       teardownCommands: [steps.removeAll(), cleanUpCommand(spec)],
     };
     recordRuntimeState(workDir, state);
@@ -252,15 +248,14 @@ export const podman: RuntimeAdapter = {
     }
     for (const [file, text] of Object.entries(podmanConfigFiles(paths, context.storageDriver))) writeFileSync(file, text);
     const workarounds = [
-      ...(context.host.cgroupMode === 'hybrid' ? [PODMAN_HYBRID_WORKAROUND] : []),
+      ...(context.host.cgroupMode === 'hybrid' && oci.selected === null ? [PODMAN_HYBRID_WORKAROUND] : []),
+      ...oci.workarounds,
       ...(ulimits.workaround !== undefined ? [ulimits.workaround] : []),
     ];
     return {
       workarounds,
-      ...phaseStepsOf(steps),
-      async forceRemove(container) {
-        await $`${prefix} rm --force --time 0 ${container.id}`.nothrow().quiet();
-      },
+      importImage: steps.importImage,
+      container: steps.container,
       async close() {
         await $`${steps.removeAll()}`.nothrow().quiet();
         await $`${[...prefix, 'rmi', '--all', '--force']}`.nothrow().quiet();

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { listRuntimeStates, recordRuntimeState, releaseRuntimeState, type RuntimeState } from '../../../provision/runtime-state.ts';
 import { ociRuntime } from './oci-runtime.ts';
-import type { Step } from '../phase-steps.ts';
-import type { Container, RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';
+import { run, type Step } from '../executor/steps.ts';
+import type { RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';
 
 /**
  * gVisor's runsc, on the runc command line. Its global flags:
@@ -16,13 +15,6 @@ import type { Container, RuntimeAdapter, RuntimeGroup } from './runtime-adapter.
  * hierarchies of a hybrid host itself (seen: /sys/fs/cgroup/memory/<id>), as runc does.
  */
 export const RUNSC_GLOBAL_FLAGS = ['--network=none', '--platform=ptrace'];
-
-export const RUNSC_REAP_WORKAROUND =
-  'runsc delete polls until the sandbox process is gone, and on this host the init (pid 1) reaps orphaned ' +
-  'processes only about once a second: after each stop phase, outside the clock, crbench waited until the ' +
-  'killed sandbox had been reaped, so the clean phase holds runsc\'s work and not the host init\'s delay';
-
-const REAP_WAIT_MS = 5_000;
 
 /** An empty file in the image's /tmp: gVisor leaves a non-empty /tmp on the root filesystem. */
 export const RUNSC_TMP_MARKER = '.crbench-keeps-tmp-on-rootfs';
@@ -41,7 +33,7 @@ export function withTmpMarker(steps: Step[], tarballPath: string): Step[] {
   const unpackStep = steps[unpack];
   const rootfs = unpackStep?.kind === 'run' ? unpackStep.argv[unpackStep.argv.indexOf('-C') + 1] : undefined;
   if (unpack < 0 || rootfs === undefined) throw new Error('runsc: the storage driver\'s import has no `tar … -C ROOTFS` step to add the /tmp marker after');
-  return [...steps.slice(0, unpack + 1), { kind: 'run', argv: ['touch', path.join(rootfs, 'tmp', RUNSC_TMP_MARKER)] }, ...steps.slice(unpack + 1)];
+  return [...steps.slice(0, unpack + 1), run('image: /tmp marker', ['touch', path.join(rootfs, 'tmp', RUNSC_TMP_MARKER)]), ...steps.slice(unpack + 1)];
 }
 
 /**
@@ -54,30 +46,10 @@ export function runscTeardownCommands(commandPrefix: string[], stateRoot: string
   return [['sh', '-c', 'for id in $("$@" list -quiet); do "$@" delete --force "$id"; done; exit 0', 'sh', ...commandPrefix, '--root', stateRoot]];
 }
 
-/** 'zombie' while it waits for its parent to reap it, 'gone' once reaped. */
-function processState(pid: number): 'alive' | 'zombie' | 'gone' {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z' ? 'zombie' : 'alive';
-  } catch {
-    return 'gone';
-  }
-}
+// gVisor's sandbox outlives the workload of the `command` shape: its own `wait` gives the exit.
+const base = ociRuntime({ name: 'runsc', binary: 'runsc', globalFlags: RUNSC_GLOBAL_FLAGS, awaitWorkload: 'runtime-wait' });
 
-/** Waits while `pid` is a zombie, until reaped; true when it had to wait. */
-async function awaitReaped(pid: number, timeoutMs: number): Promise<boolean> {
-  let waited = false;
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && processState(pid) === 'zombie') {
-    waited = true;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return waited;
-}
-
-const base = ociRuntime({ name: 'runsc', binary: 'runsc', globalFlags: RUNSC_GLOBAL_FLAGS });
-
-/** runsc: the OCI adapter, plus its own teardown record, the /tmp marker and the wait for the host's reaper. */
+/** runsc: the OCI adapter, plus its own teardown record and the /tmp marker. */
 export const runsc: RuntimeAdapter = {
   ...base,
   async openGroup(context): Promise<RuntimeGroup> {
@@ -90,14 +62,6 @@ export const runsc: RuntimeAdapter = {
     return {
       ...group,
       importImage: (image, tarballPath) => withTmpMarker(group.importImage(image, tarballPath), tarballPath),
-      async afterPhase(phase, container: Container) {
-        const sandboxPid = container.initPid;
-        await group.afterPhase(phase, container);
-        if (phase !== 'stop' || sandboxPid === null) return;
-        if (await awaitReaped(sandboxPid, REAP_WAIT_MS) && !group.workarounds.includes(RUNSC_REAP_WORKAROUND)) {
-          group.workarounds.push(RUNSC_REAP_WORKAROUND);
-        }
-      },
       // The OCI adapter's close would list containers with `list -q`; the recorded commands do it the runsc way.
       close: () => releaseRuntimeState(context.workDir, state),
     };

@@ -1,22 +1,55 @@
-import type { HostFacts, LifecyclePhase } from '../../types.ts';
+import type { CgroupMode, CommandRecord, HostFacts, Lifecycle, LifecyclePhase, NetnsMode } from '../../types.ts';
+import type { Step, StepRecord } from '../executor/steps.ts';
 import type { ContainerLimits } from '../limits.ts';
-import type { Step } from '../phase-steps.ts';
 
-/** One container as the runner tracks it through its life cycle. */
-export interface Container {
+/** One container as the runner asks a runtime for it. */
+export interface ContainerSpec {
   /** The runtime's name for it, unique within the group's state. */
   id: string;
   /** The image it is made from, as imported into the group's store. */
   image: string;
   /** A directory of its own on the group's volume (an OCI bundle, an LXC config, …). */
   dir: string;
-  /**
-   * What the execute phase will run: runtimes that start the workload as the container's
-   * own command (docker, podman, the INGInious way) need it at create.
-   */
+  /** The workload: exec'd into the running container, or the container's own process (`command`). */
   workloadArgv: string[];
-  /** The init process, where an adapter needs it (set by `afterPhase`, outside the clock). */
-  initPid: number | null;
+  lifecycle: Lifecycle;
+  netns: NetnsMode;
+  cgroup: CgroupMode;
+}
+
+/** What follows a phase outside its clock: steps whose records teach the adapter something (an init pid). */
+export interface AfterPhase {
+  steps: Step[];
+  learn(records: readonly StepRecord[]): void;
+}
+
+/**
+ * One container's life cycle as steps, in call order:
+ *   prepare → create → after(create) → launch → after(launch) → execute → workloadRun →
+ *   after(execute) → stop → after(stop) → clean
+ * A phase's steps are built when the phase starts, so they may use what an earlier phase taught
+ * (`after`). The runner runs and times every step through the executor; the plan never spawns,
+ * waits or times anything itself.
+ */
+export interface ContainerPlan {
+  /** Untimed, before create, spawning nothing: files the runtime will read (an OCI config). */
+  prepare?(): void;
+  create(): Step[];
+  launch(): Step[];
+  execute(): Step[];
+  stop(): Step[];
+  clean(): Step[];
+  /**
+   * Outside the clock, after a phase: learn from its records without running anything (an
+   * init pid from a pid file), or return steps whose records teach it (lxc-info -p).
+   */
+  after?(phase: LifecyclePhase, records: readonly StepRecord[]): AfterPhase | void;
+  /** The workload's exit and output, from the execute phase's records (and files they wrote). */
+  workloadRun(records: readonly StepRecord[]): CommandRecord;
+  /** The container's memory cgroup, read after execute for its peak; null when out of reach (a sandbox, a VM). */
+  memoryCgroup?(): string | null;
+  /** Untimed steps that remove whatever a failed phase left behind; their failures are ignored. */
+  forceRemove(): Step[];
 }
 
 export interface GroupContext {
@@ -27,10 +60,11 @@ export interface GroupContext {
   /** The volume's zpool, when its filesystem is zfs (named after the group either way). */
   poolName: string;
   host: HostFacts;
+  /** The runtime value of the group's cells, `docker+crun` included: the adapter reads its OCI runtime from it. */
+  runtime: string;
   /** The storage driver of the group's cells: the runtime's own, or one the pipeline prepares. */
   storageDriver: string;
   limits: ContainerLimits;
-  scratchDir: string;
 }
 
 /** A runtime opened on one cell group: its own state, its own commands. */
@@ -39,40 +73,35 @@ export interface RuntimeGroup {
   workarounds: string[];
   /** Steps that load an image tarball into the group's store; timed as a setup step. */
   importImage(image: string, tarballPath: string): Step[];
-  /** Untimed preparation before the create phase (writing an OCI config, say). */
-  prepare(container: Container): Promise<void>;
-  create(container: Container): Step[];
-  launch(container: Container): Step[];
-  execute(container: Container, workloadArgv: string[]): Step[];
-  stop(container: Container): Step[];
-  clean(container: Container): Step[];
-  /** Untimed follow-up once a phase's clock has stopped (asking the init pid after create). */
-  afterPhase(phase: LifecyclePhase, container: Container): Promise<void>;
-  /**
-   * Where the container's memory cgroup is, for its peak memory (read after execute,
-   * outside the clock); null when the runtime keeps it out of reach (a VM, a sandbox).
-   */
-  memoryCgroup?(container: Container): string | null;
-  /** Best-effort removal of a container a failed phase left behind; untimed. */
-  forceRemove(container: Container): Promise<void>;
+  /** Why an import whose steps all succeeded did not import (Docker streams its errors under HTTP 200). */
+  checkImport?(records: readonly StepRecord[]): string | undefined;
+  container(spec: ContainerSpec): ContainerPlan;
   /** Deletes whatever is left and releases the group's state (stops its daemon, if any). */
   close(): Promise<void>;
 }
 
+/** The phases of one shape, in words the report can cite. */
+export type PhaseTexts = Record<LifecyclePhase, string>;
+
 /**
- * A container runtime, as the runner sees it. The contract, in call order:
- * `openGroup` once per cell group (timed as the `start-runtime` setup step: starting a
- * daemon, making state directories), `importImage` once per image (timed as `import-image`),
- * then per container `prepare`, and for each phase its steps (executed and timed by the
- * runner) followed by `afterPhase`; `forceRemove` after a failure; `close` at the end,
- * however the group ended. Adapters build argv, API calls and parse output; they never time
- * anything themselves.
+ * A container runtime, as the runner sees it. The contract, in call order: `openGroup` once
+ * per cell group (timed as the `start-runtime` setup step: starting a daemon, making state
+ * directories), `importImage` once per image (timed as `import-image`), then `container` per
+ * container and its plan's phases; `close` at the end, however the group ended. Adapters build
+ * argv, requests and parse output; they never spawn or time anything in a phase themselves.
  */
 export interface RuntimeAdapter {
   name: string;
   /** argv that prints the runtime's version; asked from the binary, never hard-coded. */
   versionArgv: string[];
-  /** The command or API call behind each phase, in words the report can cite. */
-  describePhases(storageDriver: string): Record<LifecyclePhase, string>;
+  /** The command or API call behind each phase of one shape, for the report. */
+  describePhases(storageDriver: string, lifecycle: Lifecycle, runtime: string): PhaseTexts;
   openGroup(context: GroupContext): Promise<RuntimeGroup>;
+}
+
+/** The default reading of a workload's run: the last record of the execute phase. */
+export function lastRecord(records: readonly StepRecord[]): CommandRecord {
+  const last = records.at(-1);
+  if (last === undefined) return { argv: [], durationMs: 0, exitCode: null, signal: null, stdout: '', stderr: '', failure: 'the execute phase ran nothing' };
+  return { argv: last.what, durationMs: last.durationMs, exitCode: last.exitCode, signal: last.signal, stdout: last.stdout, stderr: last.stderr, ...(last.failure !== undefined ? { failure: last.failure } : {}) };
 }

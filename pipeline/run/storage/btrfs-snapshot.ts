@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { run } from '../executor/steps.ts';
 import type { StorageDriver } from './storage-driver.ts';
 
 /**
@@ -8,11 +9,11 @@ import type { StorageDriver } from './storage-driver.ts';
 export const btrfsSnapshot: StorageDriver = {
   name: 'btrfs-snapshot',
   importImage: (_context, tarballPath, imageRootfs) => [
-    { kind: 'run', argv: ['mkdir', '-p', path.dirname(imageRootfs)] },
-    { kind: 'run', argv: ['btrfs', '-q', 'subvolume', 'create', imageRootfs] },
-    { kind: 'run', argv: ['tar', '-xf', tarballPath, '-C', imageRootfs] },
+    run('image: mkdir', ['mkdir', '-p', path.dirname(imageRootfs)]),
+    run('image: btrfs subvolume create', ['btrfs', '-q', 'subvolume', 'create', imageRootfs]),
+    run('image: tar -x', ['tar', '-xf', tarballPath, '-C', imageRootfs]),
   ],
-  prepare: (_context, imageRootfs, rootfs) => [{ kind: 'run', argv: ['btrfs', '-q', 'subvolume', 'snapshot', imageRootfs, rootfs] }],
-  remove: (_context, rootfs) => [{ kind: 'run', argv: ['btrfs', '-q', 'subvolume', 'delete', rootfs] }],
+  prepare: (_context, imageRootfs, rootfs) => [run('rootfs: btrfs subvolume snapshot', ['btrfs', '-q', 'subvolume', 'snapshot', imageRootfs, rootfs])],
+  remove: (_context, rootfs) => [run('rootfs: btrfs subvolume delete', ['btrfs', '-q', 'subvolume', 'delete', rootfs])],
   describe: { prepare: 'btrfs subvolume snapshot IMAGE_SUBVOLUME BUNDLE/rootfs', remove: 'btrfs subvolume delete BUNDLE/rootfs' },
 };

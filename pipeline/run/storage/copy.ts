@@ -1,3 +1,4 @@
+import { run } from '../executor/steps.ts';
 import { unpackInto, type StorageDriver } from './storage-driver.ts';
 
 /**
@@ -8,7 +9,7 @@ import { unpackInto, type StorageDriver } from './storage-driver.ts';
 export const copy: StorageDriver = {
   name: 'copy',
   importImage: (_context, tarballPath, imageRootfs) => unpackInto(tarballPath, imageRootfs),
-  prepare: (_context, imageRootfs, containerRootfs) => [{ kind: 'run', argv: ['cp', '-a', '--reflink=never', imageRootfs, containerRootfs] }],
-  remove: (_context, containerRootfs) => [{ kind: 'run', argv: ['rm', '-rf', containerRootfs] }],
+  prepare: (_context, imageRootfs, containerRootfs) => [run('rootfs: cp -a', ['cp', '-a', '--reflink=never', imageRootfs, containerRootfs])],
+  remove: (_context, containerRootfs) => [run('rootfs: rm -rf', ['rm', '-rf', containerRootfs])],
   describe: { prepare: 'cp -a --reflink=never IMAGE_ROOTFS BUNDLE/rootfs', remove: 'rm -rf BUNDLE/rootfs' },
 };

@@ -1,3 +1,4 @@
+import { run } from '../executor/steps.ts';
 import { unpackInto, type StorageDriver } from './storage-driver.ts';
 
 /**
@@ -9,12 +10,12 @@ export const overlay: StorageDriver = {
   name: 'overlay',
   importImage: (_context, tarballPath, imageRootfs) => unpackInto(tarballPath, imageRootfs),
   prepare: (_context, imageRootfs, rootfs) => [
-    { kind: 'run', argv: ['mkdir', '-p', `${rootfs}.upper`, `${rootfs}.work`, rootfs] },
-    { kind: 'run', argv: ['mount', '-t', 'overlay', 'overlay', '-o', `lowerdir=${imageRootfs},upperdir=${rootfs}.upper,workdir=${rootfs}.work`, rootfs] },
+    run('rootfs: mkdir', ['mkdir', '-p', `${rootfs}.upper`, `${rootfs}.work`, rootfs]),
+    run('rootfs: mount overlay', ['mount', '-t', 'overlay', 'overlay', '-o', `lowerdir=${imageRootfs},upperdir=${rootfs}.upper,workdir=${rootfs}.work`, rootfs]),
   ],
   remove: (_context, rootfs) => [
-    { kind: 'run', argv: ['umount', rootfs] },
-    { kind: 'run', argv: ['rm', '-rf', rootfs, `${rootfs}.upper`, `${rootfs}.work`] },
+    run('rootfs: umount', ['umount', rootfs]),
+    run('rootfs: rm -rf', ['rm', '-rf', rootfs, `${rootfs}.upper`, `${rootfs}.work`]),
   ],
   describe: {
     prepare: 'mkdir -p BUNDLE/rootfs{,.upper,.work}; mount -t overlay overlay -o lowerdir=IMAGE_ROOTFS,upperdir=BUNDLE/rootfs.upper,workdir=BUNDLE/rootfs.work BUNDLE/rootfs',

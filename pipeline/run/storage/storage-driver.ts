@@ -1,4 +1,4 @@
-import type { Step } from '../phase-steps.ts';
+import { run, type Step } from '../executor/steps.ts';
 
 /** Where a driver works: the group's volume, and its zpool when the volume is zfs. */
 export interface StorageContext {
@@ -24,7 +24,7 @@ export interface StorageDriver {
 /** Unpacks the image tarball into a plain directory: the base every driver but zfs-clone and btrfs-snapshot uses. */
 export function unpackInto(tarballPath: string, imageRootfs: string): Step[] {
   return [
-    { kind: 'run', argv: ['mkdir', '-p', imageRootfs] },
-    { kind: 'run', argv: ['tar', '-xf', tarballPath, '-C', imageRootfs] },
+    run('image: mkdir', ['mkdir', '-p', imageRootfs]),
+    run('image: tar -x', ['tar', '-xf', tarballPath, '-C', imageRootfs]),
   ];
 }

@@ -1,3 +1,4 @@
+import { run } from '../executor/steps.ts';
 import { unpackInto, type StorageDriver } from './storage-driver.ts';
 
 /**
@@ -8,7 +9,7 @@ import { unpackInto, type StorageDriver } from './storage-driver.ts';
 export const xfsReflink: StorageDriver = {
   name: 'xfs-reflink',
   importImage: (_context, tarballPath, imageRootfs) => unpackInto(tarballPath, imageRootfs),
-  prepare: (_context, imageRootfs, rootfs) => [{ kind: 'run', argv: ['cp', '-a', '--reflink=always', imageRootfs, rootfs] }],
-  remove: (_context, rootfs) => [{ kind: 'run', argv: ['rm', '-rf', rootfs] }],
+  prepare: (_context, imageRootfs, rootfs) => [run('rootfs: cp -a --reflink', ['cp', '-a', '--reflink=always', imageRootfs, rootfs])],
+  remove: (_context, rootfs) => [run('rootfs: rm -rf', ['rm', '-rf', rootfs])],
   describe: { prepare: 'cp -a --reflink=always IMAGE_ROOTFS BUNDLE/rootfs', remove: 'rm -rf BUNDLE/rootfs' },
 };

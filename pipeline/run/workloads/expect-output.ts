@@ -1,4 +1,4 @@
-import type { CommandRecord } from '../spawn-timed.ts';
+import type { CommandRecord } from '../../types.ts';
 
 /** Shows a line of output in a message: quoted, cut short, control characters escaped. */
 function show(line: string | undefined): string {

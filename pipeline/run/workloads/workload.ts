@@ -1,4 +1,4 @@
-import type { CommandRecord } from '../spawn-timed.ts';
+import type { CommandRecord } from '../../types.ts';
 
 /** What runs in the execute phase, and how to tell that it really ran. */
 export interface Workload {

@@ -3,9 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  apiMessage, chooseApiVersion, demultiplexLogs, DockerApi, expectStatus, requestOverSocket, streamedError,
-} from '../../../pipeline/run/runtimes/docker-api.ts';
+import { requestOverSocket } from '../../../provision/daemons/http-over-socket.ts';
+import { apiMessage, chooseApiVersion, demultiplexLogs, DockerApi, expectStatus, streamedError } from '../../../pipeline/run/runtimes/docker-api.ts';
 
 /** One frame of Docker's multiplexed log stream. */
 function frame(type: number, text: string): Buffer {

@@ -4,10 +4,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { isRunning } from '../../../provision/daemons/daemon.ts';
-import {
-  absentHostPaths, cleanUpCommand, cleanUpLeftovers, dockerdCleanUpSpec, dockerdPaths, DOCKERD_HOST_PATHS, groupKey, processesNaming,
-  removeCreatedHostPaths, type CleanUpSpec,
-} from '../../../provision/daemons/dockerd.ts';
+import { cleanUpCommand, type CleanUpSpec } from '../../../provision/daemons/clean-up.ts';
+import { dockerdCleanUpSpec, dockerdPaths, DOCKERD_HOST_PATHS, groupKey } from '../../../provision/daemons/dockerd.ts';
+import { absentHostPaths, cleanUpLeftovers, processesNaming, removeCreatedHostPaths } from '../../../provision/daemons/leftovers.ts';
 import { dockerImageRef } from '../../../pipeline/run/runtimes/docker-daemon.ts';
 
 /** A process that idles for a minute; its extra arguments show in its command line. */

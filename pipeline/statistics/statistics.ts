@@ -20,6 +20,15 @@ export function quantileType7(sortedValues: ArrayLike<number>, p: number): numbe
 }
 
 /**
+ * The median of any numbers, in any order (the middle one, or the mean of the two middle
+ * ones): the one definition every stage uses. NaN for none.
+ */
+export function medianOf(values: ArrayLike<number>): number {
+  if (values.length === 0) return Number.NaN;
+  return median(Array.from(values).sort((a, b) => a - b));
+}
+
+/**
  * Describes durations in milliseconds. Throws on an empty list: a phase without a
  * successful sample has no statistics and is left out of the summary instead.
  */

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { countOutliers, modifiedZScores } from '../../pipeline/analyse/outliers.ts';
+import { countOutliers, modifiedZScores } from '../../pipeline/statistics/outliers.ts';
 
 describe('modifiedZScores() and countOutliers()', () => {
   // Median 11; absolute deviations 1, 1, 0, 0, 0, 1, 1, 39 → MAD = median = 1.

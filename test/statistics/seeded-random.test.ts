@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { deriveSeed, hashString, mulberry32 } from '../../pipeline/analyse/seeded-random.ts';
+import { deriveSeed, hashString, mulberry32 } from '../../pipeline/statistics/seeded-random.ts';
 
 const draw = (seed: number, count: number) => {
   const random = mulberry32(seed);

@@ -6,9 +6,9 @@ import {
   percentileInterval,
   quantileBySelection,
   ratioOfMediansCi,
-} from '../../pipeline/analyse/bootstrap.ts';
-import { deriveSeed, mulberry32 } from '../../pipeline/analyse/seeded-random.ts';
-import { describeDurations, quantileType7 } from '../../pipeline/analyse/statistics.ts';
+} from '../../pipeline/statistics/bootstrap.ts';
+import { deriveSeed, mulberry32 } from '../../pipeline/statistics/seeded-random.ts';
+import { describeDurations, quantileType7 } from '../../pipeline/statistics/statistics.ts';
 import { syntheticDurations } from '../fixtures/results/synthetic-durations.ts';
 
 const durations = [11.2, 11.9, 12.4, 11.7, 12.1, 13.8, 11.5, 12.0, 12.3, 11.8, 12.9, 11.6, 12.2, 30.5, 11.9, 12.6, 12.0, 11.4, 12.7, 12.1];

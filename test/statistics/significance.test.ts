@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { holmAdjust, isSignificant, SIGNIFICANCE_LEVEL } from '../../pipeline/analyse/significance.ts';
+import { holmAdjust, isSignificant, SIGNIFICANCE_LEVEL } from '../../pipeline/statistics/significance.ts';
 
 describe('isSignificant()', () => {
   it('needs both p < 0.05 and a ratio CI that excludes 1', () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { exactDistribution, mannWhitneyU } from '../../pipeline/analyse/mann-whitney.ts';
-import { mulberry32 } from '../../pipeline/analyse/seeded-random.ts';
+import { exactDistribution, mannWhitneyU } from '../../pipeline/statistics/mann-whitney.ts';
+import { mulberry32 } from '../../pipeline/statistics/seeded-random.ts';
 
 const close = (actual: number, expected: number, tolerance: number) =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} is not within ${tolerance} of ${expected}`);

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { describeDurations, quantileType7 } from '../../pipeline/analyse/statistics.ts';
+import { describeDurations, quantileType7 } from '../../pipeline/statistics/statistics.ts';
 
 const close = (actual: number, expected: number, tolerance = 5e-4) =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} is not within ${tolerance} of ${expected}`);

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { cliffsDelta } from '../../pipeline/analyse/cliffs-delta.ts';
-import { mannWhitneyU } from '../../pipeline/analyse/mann-whitney.ts';
-import { mulberry32 } from '../../pipeline/analyse/seeded-random.ts';
+import { cliffsDelta } from '../../pipeline/statistics/cliffs-delta.ts';
+import { mannWhitneyU } from '../../pipeline/statistics/mann-whitney.ts';
+import { mulberry32 } from '../../pipeline/statistics/seeded-random.ts';
 
 describe('cliffsDelta()', () => {
   it('gives 2/3 for baseline [1, 2, 3] against candidate [2, 4, 5], counted by hand', () => {

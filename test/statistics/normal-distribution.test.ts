@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { erf, erfc, normalCdf, normalSurvival } from '../../pipeline/analyse/normal-distribution.ts';
+import { erf, erfc, normalCdf, normalSurvival } from '../../pipeline/statistics/normal-distribution.ts';
 
 /** |actual − expected| ≤ tolerance · |expected|. */
 const closeRelative = (actual: number, expected: number, tolerance: number) =>
