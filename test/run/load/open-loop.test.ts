@@ -134,6 +134,12 @@ describe('runOpenLoop()', () => {
     assert.equal(clock.pendingTimers, 0);
   });
 
+  it('ends at once for a step without arrivals', async () => {
+    const clock = new VirtualClock();
+    const step = await runOpenLoop(optionsOn(clock, { intendedMs: [], serve: () => clock.sleep(1) }));
+    assert.deepEqual([step.records, step.endedAtMs, step.drained], [[], 0, true]);
+  });
+
   it('records errors, thrown or rejected, with their times, and serves on', async () => {
     const clock = new VirtualClock();
     const step = await runOpenLoop(optionsOn(clock, {
