@@ -28,7 +28,8 @@ export interface Volume {
   mountOptions: string[];
 }
 
-const VOLUME_NAME = /^[a-z0-9][a-z0-9.-]{0,100}$/;
+// `+` joins an engine and its OCI runtime in a group id (docker+crun.overlay2.ext4).
+const VOLUME_NAME = /^[a-z0-9][a-z0-9.+-]{0,100}$/;
 
 function recordPath(workDir: string, name: string): string {
   return path.join(workPaths(workDir).volumes, `${name}.json`);
@@ -64,7 +65,7 @@ export async function provisionVolume(workDir: string, name: string, filesystem:
     writeFileSync(recordPath(workDir, name), JSON.stringify(volume, null, 2));
     mkdirSync(mountpoint, { recursive: true });
     volume.formatArgv = fs.formatArgv(volume.device, poolName, mountpoint);
-    await fs.create(volume.device, poolName, mountpoint);
+    await fs.create(volume.device, poolName, mountpoint, { workDir, name, poolName, mountpoint });
     // Shared, so that what a storage driver mounts on the volume (an overlay root) also
     // appears in a runtime's own mount namespace (crun's, see runtime-state.ts).
     await runStep(`sharing the mount ${mountpoint}`, $`mount --make-shared ${mountpoint}`);
@@ -80,9 +81,11 @@ export async function provisionVolume(workDir: string, name: string, filesystem:
 /** Undoes a volume step by step; each step is skipped when already undone, so it is idempotent. */
 export async function releaseVolume(workDir: string, volume: Volume): Promise<void> {
   const fs = FILESYSTEMS[volume.filesystem];
+  const made = { workDir, name: volume.name, poolName: volume.poolName, mountpoint: volume.mountpoint };
   if (fs !== undefined && findMount(volume.mountpoint) !== undefined) {
-    await fs.destroy(volume.mountpoint, volume.poolName);
+    await fs.destroy(volume.mountpoint, volume.poolName, made);
   }
+  await fs?.release?.(made);
   if (volume.device !== '' && backingFileOf(volume.device) === volume.imagePath) {
     await detachLoop(workDir, volume.device);
   }
@@ -114,7 +117,7 @@ async function main(argv: string[]): Promise<void> {
       console.log(`${volume.name}\t${volume.filesystem}\t${volume.device || '-'}\t${mounted}\t${volume.mountpoint}`);
     }
   } else {
-    console.log('usage: provision/volume.ts up <name> <ext4|xfs|btrfs|zfs> [sizeMiB] | down <name> | status');
+    console.log(`usage: provision/volume.ts up <name> <${Object.keys(FILESYSTEMS).join('|')}> [sizeMiB] | down <name> | status`);
     process.exitCode = command === '--help' || command === '-h' ? 0 : 2;
   }
 }

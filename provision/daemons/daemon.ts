@@ -29,20 +29,28 @@ function recordPath(workDir: string, name: string, groupId: string): string {
 
 /**
  * Starts `argv` detached in its own process group (so a Ctrl-C to crbench does not reach it
- * before teardown does), logging to a file, and records it.
+ * before teardown does), logging to a file, and records it. With `recordFirst`, the record
+ * (pid 0, which no signal reaches) is written before the spawn too, so that its shutdown
+ * commands run at teardown even if crbench dies between the two: for a daemon whose
+ * clean-up finds it without its pid (zfs-fuse.ts).
  */
-export function startDaemon(workDir: string, spec: { name: string; groupId: string; argv: string[]; env?: NodeJS.ProcessEnv; shutdownCommands?: string[][] }): DaemonRecord {
+export function startDaemon(workDir: string, spec: { name: string; groupId: string; argv: string[]; env?: NodeJS.ProcessEnv; shutdownCommands?: string[][]; recordFirst?: boolean }): DaemonRecord {
   const [file, ...args] = spec.argv;
   if (file === undefined) throw new Error('startDaemon needs a command');
   mkdirSync(recordDir(workDir), { recursive: true });
   const logPath = path.join(recordDir(workDir), `${spec.groupId}.${spec.name}.log`);
   assertUnderWorkDir(workDir, logPath, 'log a daemon to');
+  const record: DaemonRecord = { name: spec.name, groupId: spec.groupId, pid: 0, argv: spec.argv, logPath, shutdownCommands: spec.shutdownCommands ?? [] };
+  if (spec.recordFirst === true) writeFileSync(recordPath(workDir, spec.name, spec.groupId), JSON.stringify(record, null, 2));
   const logFd = openSync(logPath, 'a');
   const child = spawn(file, args, { detached: true, stdio: ['ignore', logFd, logFd], env: spec.env ?? process.env });
   closeSync(logFd);
   child.unref();
-  if (child.pid === undefined) throw new CrbenchError('DAEMON_FAILED', `could not start ${file}`);
-  const record: DaemonRecord = { name: spec.name, groupId: spec.groupId, pid: child.pid, argv: spec.argv, logPath, shutdownCommands: spec.shutdownCommands ?? [] };
+  if (child.pid === undefined) {
+    rmSync(recordPath(workDir, spec.name, spec.groupId), { force: true });
+    throw new CrbenchError('DAEMON_FAILED', `could not start ${file}`);
+  }
+  record.pid = child.pid;
   writeFileSync(recordPath(workDir, spec.name, spec.groupId), JSON.stringify(record, null, 2));
   return record;
 }

@@ -40,6 +40,14 @@ describe('daemon records', function () {
     assert.equal(isRunning(record.pid), false);
   });
 
+  it('with recordFirst, has the record on disk before the spawn: a spawn that throws leaves it (pid 0) for teardown', () => {
+    const argv = ['sh', '-c', 'a\0b'];
+    assert.throws(() => startDaemon(workDir, { name: 'plain', groupId: 'g', argv }));
+    assert.deepEqual(listDaemons(workDir), []);
+    assert.throws(() => startDaemon(workDir, { name: 'first', groupId: 'g', argv, shutdownCommands: [['true']], recordFirst: true }));
+    assert.deepEqual(listDaemons(workDir).map((record) => [record.name, record.pid, record.shutdownCommands]), [['first', 0, [['true']]]]);
+  });
+
   it('leaves alone a recorded pid that now belongs to another program', async () => {
     const stale: DaemonRecord = { name: 'dockerd', groupId: 'g', pid: process.pid, argv: ['/usr/sbin/dockerd'], logPath: '/dev/null', shutdownCommands: [] };
     await stopDaemon(workDir, stale, 100);
