@@ -3,6 +3,7 @@ import path from 'node:path';
 import { requiredBinaries, AXIS_REQUIREMENTS } from '../plan/feasibility.ts';
 import { runHostChecks, type HostCheck } from '../host/host-checks.ts';
 import { probeHost } from '../host/probe-host.ts';
+import { checkZfsFuse, zfsBackendsOf } from '../host/zfs-backend.ts';
 import { askToolVersions, VERSIONED_TOOLS } from '../host/tool-versions.ts';
 import type { HostFacts } from '../types.ts';
 
@@ -49,10 +50,14 @@ export async function runDoctor(workDir: string, host: HostFacts = probeHost(req
   for (const [filesystem, { tool, package: pkg }] of Object.entries(FILESYSTEM_TOOLS)) {
     const inKernel = host.kernelFilesystems.includes(filesystem);
     const hasTool = Boolean(host.binaries[tool]);
+    // With zfs-fuse installed, zpool is its own (the packages conflict) and cannot tell a version.
+    const zfsFuseTools = filesystem === 'zfs' && zfsBackendsOf(host).zfsFuse;
     rows.push(row(`filesystem ${filesystem}`, inKernel && hasTool,
-      [inKernel ? 'in the kernel' : 'not in the kernel', hasTool ? (versions[tool] ?? tool) : `${tool} missing`].join('; '),
+      [inKernel ? 'in the kernel' : filesystem === 'zfs' ? 'zfs kernel module missing' : 'not in the kernel',
+        hasTool ? (zfsFuseTools ? 'zpool is zfs-fuse\'s' : (versions[tool] ?? tool)) : `${tool} missing`].join('; '),
       `${inKernel ? '' : `modprobe ${filesystem}; `}apt-get install ${pkg}`, filesystem === 'zfs'));
   }
+  rows.push(checkZfsFuse(host, versions['zfs-fuse']));
   for (const [name, needed] of [['overlay', 'overlay and overlay2 drivers'], ['fuse', 'fuse-overlayfs']] as const) {
     rows.push(row(`kernel ${name}`, host.kernelFilesystems.includes(name), host.kernelFilesystems.includes(name) ? 'in the kernel' : `missing: ${needed} cells are skipped`, `modprobe ${name}`, true));
   }

@@ -8,6 +8,8 @@ const VERSION_ARGV: Record<string, string[]> = {
   'mkfs.xfs': ['mkfs.xfs', '-V'],
   'mkfs.btrfs': ['mkfs.btrfs', '--version'],
   'zpool': ['zpool', 'version'],
+  // zfs-fuse has no version flag (and its zpool no `version`): its package says.
+  'zfs-fuse': ['dpkg-query', '-W', '-f', 'zfs-fuse ${Version}', 'zfs-fuse'],
   'busybox': ['busybox', '--help'],
   'tar': ['tar', '--version'],
   'cp': ['cp', '--version'],

@@ -38,6 +38,15 @@ describe('runDoctor()', function () {
     assert.match(runc?.detail ?? '', /'runc' missing \(apt-get install runc\)/);
   });
 
+  it('has a zfs-fuse row, ok where zfs-fuse runs without the kernel module, and a zfs row saying the module is missing', async () => {
+    const probed = probeHost(requiredBinaries());
+    const tools = Object.fromEntries(['zfs-fuse', 'zpool', 'zfs'].map((name) => [name, `/usr/sbin/${name}`]));
+    const rows = await runDoctor('/var/lib/crbench', { ...probed, kernelFilesystems: ['ext4', 'fuse'], binaries: { ...probed.binaries, ...tools } });
+    assert.equal(rows.find((entry) => entry.name === 'filesystem zfs-fuse')?.status, 'ok');
+    assert.match(rows.find((entry) => entry.name === 'filesystem zfs-fuse')?.detail ?? '', /never comparable with kernel ZFS/);
+    assert.match(rows.find((entry) => entry.name === 'filesystem zfs')?.detail ?? '', /^zfs kernel module missing; zpool is zfs-fuse's$/);
+  });
+
   it('prints a table with the fix under each problem and a count line', () => {
     const text = formatDoctor([
       { name: 'root', status: 'ok', detail: 'running as root', fix: '' },
