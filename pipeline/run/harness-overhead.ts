@@ -1,18 +1,34 @@
-import { timePhase } from './phase-steps.ts';
+import type { Executor } from './executor/executor.ts';
+import { run } from './executor/steps.ts';
+import { medianOf } from '../statistics/statistics.ts';
+
+/** The cost of the clock itself, as the manifest records it. */
+export interface HarnessOverhead {
+  command: string;
+  /** Runs that succeeded (a failed one is left out). */
+  runs: number;
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+}
 
 /**
- * The cost of the clock itself: `/bin/true` timed exactly the way a phase is (spawn to
- * exit, through timePhase). Every phase duration includes about this much that is not the
- * runtime's; it is recorded with the results so a reader can subtract or compare.
+ * `/bin/true` timed exactly the way a phase's step is (spawn to reap, in the native timer,
+ * through `executor`). Every step's duration includes about this much that is not the
+ * runtime's own; it is recorded with the results so a reader can subtract or compare (make
+ * bench puts it next to hyperfine's figure for the same command).
  */
-export async function measureHarnessOverhead(scratchDir: string, runs = 30): Promise<{ command: string; runs: number; medianMs: number; minMs: number; maxMs: number }> {
-  const durations: number[] = [];
-  for (let run = 0; run < runs; run += 1) {
-    const outcome = await timePhase([{ kind: 'run', argv: ['/bin/true'] }], { scratchDir, deadlineMs: 10_000 });
-    if (outcome.ok) durations.push(outcome.durationMs);
+export async function measureHarnessOverhead(executor: Executor, runs = 30): Promise<HarnessOverhead> {
+  const durationsMs: number[] = [];
+  for (let attempt = 0; attempt < runs; attempt += 1) {
+    const phase = await executor.runPhase([run('null operation', ['/bin/true'])], { deadlineMs: 10_000 });
+    if (phase.ok) durationsMs.push(phase.durationMs);
   }
-  const sorted = durations.sort((a, b) => a - b);
-  const middle = sorted.length / 2;
-  const medianMs = sorted.length % 2 === 1 ? (sorted[Math.floor(middle)] ?? Number.NaN) : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
-  return { command: '/bin/true', runs: sorted.length, medianMs, minMs: sorted[0] ?? Number.NaN, maxMs: sorted.at(-1) ?? Number.NaN };
+  return {
+    command: '/bin/true',
+    runs: durationsMs.length,
+    medianMs: medianOf(durationsMs),
+    minMs: durationsMs.length > 0 ? Math.min(...durationsMs) : Number.NaN,
+    maxMs: durationsMs.length > 0 ? Math.max(...durationsMs) : Number.NaN,
+  };
 }
