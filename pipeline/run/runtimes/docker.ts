@@ -58,6 +58,9 @@ export function importPath(image: string): string {
 
 const containerPath = (id: string, rest = ''): string => `/containers/${encodeURIComponent(id)}${rest}`;
 
+/** An http record's response bytes: the executor keeps them as `httpBody` (`body` is the older name of the same). */
+const responseBytes = (record: StepRecord | undefined): Buffer => record?.httpBody ?? record?.body ?? Buffer.alloc(0);
+
 function parsed<T>(record: StepRecord | undefined, what: string): T {
   try {
     return JSON.parse(record?.stdout ?? '') as T;
@@ -107,7 +110,7 @@ function commandRun(c: ContainerSpec, records: readonly StepRecord[]): CommandRe
   const answer = parsed<{ StatusCode?: unknown; Error?: { Message?: string } | null }>(wait, 'POST /containers/wait');
   if (answer.Error?.Message) throw new Error(`the daemon could not wait for the container: ${answer.Error.Message}`);
   if (typeof answer.StatusCode !== 'number') throw new Error(`no StatusCode in ${wait?.stdout.slice(0, 200)}`);
-  const { stdout, stderr } = demultiplexLogs(logs?.body ?? Buffer.alloc(0));
+  const { stdout, stderr } = demultiplexLogs(responseBytes(logs));
   return workloadRecord(c, answer.StatusCode, stdout, stderr, (wait?.durationMs ?? 0) + (logs?.durationMs ?? 0));
 }
 
@@ -116,7 +119,7 @@ function execRun(c: ContainerSpec, records: readonly StepRecord[]): CommandRecor
   const [, stream, inspect] = records;
   const answer = parsed<{ ExitCode?: unknown }>(inspect, 'GET /exec/json');
   if (typeof answer.ExitCode !== 'number') throw new Error(`no ExitCode in ${inspect?.stdout.slice(0, 200)}`);
-  const { stdout, stderr } = demultiplexLogs(stream?.body ?? Buffer.alloc(0));
+  const { stdout, stderr } = demultiplexLogs(responseBytes(stream));
   return workloadRecord(c, answer.ExitCode, stdout, stderr, (stream?.durationMs ?? 0) + (inspect?.durationMs ?? 0));
 }
 
