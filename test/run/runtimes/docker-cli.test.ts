@@ -1,52 +1,77 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { DEFAULT_LIMITS } from '../../../pipeline/run/limits.ts';
-import type { Step } from '../../../pipeline/run/phase-steps.ts';
-import { describeDockerCliPhases, dockerCliPrefix, dockerCliSteps, findDockerClient } from '../../../pipeline/run/runtimes/docker-cli.ts';
-import { cliExecuteSteps } from '../../../pipeline/run/runtimes/docker-common.ts';
-import type { Container } from '../../../pipeline/run/runtimes/index.ts';
-import type { CommandRecord } from '../../../pipeline/types.ts';
+import { describeDockerCliPhases, dockerCli, dockerCliPrefix, dockerCliSteps, findDockerClient } from '../../../pipeline/run/runtimes/docker-cli.ts';
+import { limitFlags } from '../../../pipeline/run/runtimes/docker-common.ts';
+import { adapterOf } from '../../../pipeline/run/runtimes/index.ts';
+import { containerSpec, record, shown } from './step-fixtures.ts';
 
-const container: Container = { id: 'tiny-noop-c1-b0-r0', image: 'tiny', dir: '/unused', workloadArgv: ['/bin/true'], initPid: null };
-
-async function runCalls(steps: Step[]): Promise<CommandRecord[]> {
-  const records: CommandRecord[] = [];
-  for (const step of steps) {
-    if (step.kind !== 'call') throw new Error(`expected call steps, got ${step.kind}`);
-    const record = await step.call(10_000);
-    if (record) records.push(record);
-  }
-  return records;
-}
+const cli = dockerCliPrefix('/usr/bin/docker', '/w/runtime-state/dk-1/cli', '/w/runtime-state/dk-1/d.sock');
+const LIMITS = ['--network', 'none', '--memory', '268435456b', '--memory-swap', '268435456b', '--pids-limit', '256', '--cpus', '1'];
 
 describe('docker-cli adapter', () => {
-  const cli = dockerCliPrefix('/usr/bin/docker', '/w/runtime-state/dk-1/cli', '/w/runtime-state/dk-1/d.sock');
+  const steps = dockerCliSteps(cli, DEFAULT_LIMITS, null);
+  const d = cli.join(' ');
+
+  it('is registered, and takes an OCI runtime behind its daemon (docker-cli+crun)', () => {
+    assert.equal(adapterOf('docker-cli+crun'), dockerCli);
+    assert.deepEqual(dockerCli.versionArgv, ['/usr/bin/docker', '--version']);
+  });
 
   it('talks to the group\'s daemon only, with a client configuration of its own', () => {
     assert.deepEqual(cli, ['/usr/bin/docker', '--config', '/w/runtime-state/dk-1/cli', '-H', 'unix:///w/runtime-state/dk-1/d.sock']);
   });
 
-  it('builds import, create, start, stop and rm the way INGInious would run them by hand', () => {
-    const steps = dockerCliSteps(cli, DEFAULT_LIMITS, '/scratch');
-    assert.deepEqual(steps.importImage('tiny', '/cache/tiny.tar'), [{ kind: 'run', argv: [...cli, 'import', '/cache/tiny.tar', 'crbench/tiny:latest'] }]);
-    assert.deepEqual(steps.create(container), [{
-      kind: 'run',
-      argv: [...cli, 'create', '--name', container.id, '--network', 'none', '--memory', '268435456b', '--memory-swap', '268435456b',
-        '--pids-limit', '256', '--cpus', '1', 'crbench/tiny:latest', '/bin/true'],
-    }]);
-    assert.deepEqual(steps.launch(container), [{ kind: 'run', argv: [...cli, 'start', container.id] }]);
-    assert.deepEqual(steps.stop(container), [{ kind: 'run', argv: [...cli, 'stop', '-t', '0', container.id] }]);
-    assert.deepEqual(steps.clean(container), [{ kind: 'run', argv: [...cli, 'rm', '-f', '-v', container.id] }]);
-    const execute = steps.execute(container, ['/bin/true']);
-    assert.deepEqual(execute.map((step) => (step.kind === 'call' ? step.what : step.kind)),
-      [[...cli, 'wait', container.id].join(' '), [...cli, 'logs', container.id].join(' ')]);
+  it('imports an image with docker import, as crbench/IMAGE:latest', () => {
+    assert.deepEqual(steps.importImage('tiny', '/cache/tiny.tar'), [{ kind: 'run', label: 'docker import', argv: [...cli, 'import', '/cache/tiny.tar', 'crbench/tiny:latest'] }]);
   });
 
-  it('creates the container with the workload the runner hands it as its command', () => {
-    const [step] = dockerCliSteps(cli, DEFAULT_LIMITS, '/scratch').create({ ...container, workloadArgv: ['/bin/sh', '/task/grade-c/run'] });
-    assert.deepEqual(step?.kind === 'run' ? step.argv.slice(-2) : [], ['/bin/sh', '/task/grade-c/run']);
+  it('passes the limits as docker create takes them', () => {
+    assert.deepEqual(limitFlags(DEFAULT_LIMITS), LIMITS);
+    assert.deepEqual(limitFlags({ memoryBytes: 1024, pids: 8, cpus: 0.5, network: 'none' }),
+      ['--network', 'none', '--memory', '1024b', '--memory-swap', '1024b', '--pids-limit', '8', '--cpus', '0.5']);
+  });
+
+  it('exec shape: a sleeping init, the workload exec\'d into it, the init killed and waited for', () => {
+    const c = containerSpec('exec');
+    const plan = steps.container(c);
+    assert.deepEqual(shown(plan.create()), [`docker create: ${d} create --name ${c.id} ${LIMITS.join(' ')} crbench/tiny:latest /bin/sleep 86400`]);
+    assert.deepEqual(shown(plan.launch()), [`docker start: ${d} start ${c.id}`]);
+    assert.deepEqual(plan.execute(), [{ kind: 'run', label: 'docker exec', argv: [...cli, 'exec', c.id, '/bin/true'], exitJudgedElsewhere: true }]);
+    assert.deepEqual(shown(plan.stop()), [`docker kill: ${d} kill ${c.id}`, `docker wait: ${d} wait ${c.id}`]);
+    assert.deepEqual(shown(plan.clean()), [`docker rm: ${d} rm -f -v ${c.id}`]);
+    assert.deepEqual(shown(plan.forceRemove()), [`docker rm --force: ${d} rm -f -v ${c.id}`]);
+  });
+
+  it('exec shape: the workload\'s run is the exec\'s own record', () => {
+    const plan = steps.container(containerSpec('exec'));
+    const workload = plan.workloadRun([record({ what: [...cli, 'exec'], exitCode: 2, stdout: 'graded\n', stderr: 'oops\n', durationMs: 7 })]);
+    assert.deepEqual([workload.exitCode, workload.stdout, workload.stderr, workload.durationMs], [2, 'graded\n', 'oops\n', 7]);
+  });
+
+  it('command shape: the workload is the container\'s command; execute is wait + logs; stop has nothing to do', () => {
+    const c = containerSpec('command', { workloadArgv: ['/bin/sh', '/task/grade-c/run'] });
+    const plan = steps.container(c);
+    assert.deepEqual(shown(plan.create()), [`docker create: ${d} create --name ${c.id} ${LIMITS.join(' ')} crbench/tiny:latest /bin/sh /task/grade-c/run`]);
+    assert.deepEqual(shown(plan.launch()), [`docker start: ${d} start ${c.id}`]);
+    assert.deepEqual(shown(plan.execute()), [`docker wait: ${d} wait ${c.id}`, `docker logs: ${d} logs ${c.id}`]);
+    assert.deepEqual(plan.stop(), []);
+    assert.deepEqual(shown(plan.clean()), [`docker rm: ${d} rm -f -v ${c.id}`]);
+  });
+
+  it('command shape: the exit code is what wait printed, the output what logs printed', () => {
+    const c = containerSpec('command');
+    const plan = steps.container(c);
+    const workload = plan.workloadRun([record({ stdout: '3\n', durationMs: 20 }), record({ stdout: 'graded\n', stderr: 'warning\n', durationMs: 5 })]);
+    assert.deepEqual(workload, { argv: [`${c.id}:`, '/bin/true'], durationMs: 25, exitCode: 3, signal: null, stdout: 'graded\n', stderr: 'warning\n' });
+    assert.equal(plan.workloadRun([record({ stdout: 'a notice\n137\n' }), record()]).exitCode, 137, 'the last line is the exit code');
+    assert.throws(() => plan.workloadRun([record({ stdout: 'Error: no such container\n' }), record()]), /expected an exit code from wait, got "Error: no such container\\n"/);
+  });
+
+  it('chooses the OCI runtime with --runtime on create, after the limits, only when the group chose one', () => {
+    const c = containerSpec('command');
+    const create = dockerCliSteps(cli, DEFAULT_LIMITS, 'runsc').container(c).create()[0];
+    assert.deepEqual(create?.kind === 'run' ? create.argv : [], [...cli, 'create', '--name', c.id, ...LIMITS, '--runtime', 'runsc', 'crbench/tiny:latest', '/bin/true']);
+    assert.ok(!shown(steps.container(c).create())[0]?.includes('--runtime'));
   });
 
   it('uses the client installed with dockerd, not a foreign docker earlier in PATH', () => {
@@ -55,51 +80,26 @@ describe('docker-cli adapter', () => {
     assert.equal(findDockerClient(binaries, (file) => files.has(file)), '/usr/bin/docker');
     assert.equal(findDockerClient(binaries, (file) => file !== '/usr/bin/docker' && files.has(file)), '/usr/local/bin/docker');
     assert.equal(findDockerClient({ dockerd: '/opt/d/bin/dockerd', docker: null }, (file) => file === '/opt/d/bin/docker'), '/opt/d/bin/docker');
+    assert.equal(findDockerClient({ dockerd: null, docker: null }, () => false), 'docker');
   });
 
-  it('describes each command, with the limits', () => {
-    const phases = describeDockerCliPhases('vfs');
-    assert.match(phases.create, /^docker --config STATE\/cli -H unix:\/\/SOCKET create --name ID --network none --memory 268435456b --memory-swap 268435456b --pids-limit 256 --cpus 1 crbench\/IMAGE:latest WORKLOAD/);
-    assert.match(phases.create, /--storage-driver vfs/);
-    assert.match(phases.execute, /wait ID .* logs ID/);
-    assert.match(phases.stop, /stop -t 0 ID/);
-    assert.match(phases.clean, /rm -f -v ID/);
-  });
-});
+  describe('describePhases()', () => {
+    it('describes the exec shape\'s commands, with the limits', () => {
+      const phases = describeDockerCliPhases('vfs', 'exec', null);
+      assert.equal(phases.create, `docker --config STATE/cli -H unix://SOCKET create --name ID ${LIMITS.join(' ')} IMAGE /bin/sleep 86400 (the group's own dockerd --storage-driver vfs)`);
+      assert.equal(phases.launch, 'docker --config STATE/cli -H unix://SOCKET start ID: the sleeping init starts');
+      assert.equal(phases.execute, 'docker --config STATE/cli -H unix://SOCKET exec ID WORKLOAD');
+      assert.match(phases.stop, /kill ID, then docker .* wait ID \(until the init has exited\)$/);
+      assert.match(phases.clean, /rm -f -v ID: the engine unmounts and deletes the container's vfs layer$/);
+    });
 
-describe('cliExecuteSteps()', () => {
-  let dir: string;
-  let fake: string;
-  beforeEach(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'crbench-cli-'));
-    fake = path.join(dir, 'fake-docker');
-    // A stand-in for `docker`/`podman`: wait prints an exit code, logs prints the output.
-    writeFileSync(fake, [
-      '#!/bin/sh',
-      'for last; do :; done',
-      'case " $* " in',
-      '  *" wait "*) [ "$last" = tiny-noop-c1-broken ] && { echo "Error: no container named broken" >&2; exit 125; }; echo 3 ;;',
-      '  *" logs "*) printf "graded\\n"; printf "warning\\n" >&2 ;;',
-      'esac',
-    ].join('\n'));
-    chmodSync(fake, 0o755);
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('logs the wait as it ran and ends with the workload\'s record: wait\'s exit code, logs\' output', async () => {
-    const records = await runCalls(cliExecuteSteps([fake, '-H', 'unix:///s'], container, ['/bin/true'], dir));
-    assert.deepEqual(records[0]?.argv, [fake, '-H', 'unix:///s', 'wait', container.id]);
-    assert.equal(records[0]?.stdout, '3\n');
-    const last = records.at(-1);
-    assert.deepEqual([last?.argv, last?.exitCode, last?.stdout, last?.stderr], [[`${container.id}:`, '/bin/true'], 3, 'graded\n', 'warning\n']);
-  });
-
-  it('rejects with what the CLI said when a command fails', async () => {
-    await assert.rejects(runCalls(cliExecuteSteps([fake], { ...container, id: 'tiny-noop-c1-broken' }, ['/bin/true'], dir)), /exit 125: Error: no container named broken/);
-  });
-
-  it('passes extra wait flags before the container', () => {
-    const [wait] = cliExecuteSteps(['podman'], container, ['/bin/true'], dir, ['--interval', '10ms']);
-    assert.equal(wait?.kind === 'call' ? wait.what : '', `podman wait --interval 10ms ${container.id}`);
+    it('describes the command shape: the workload as the command, wait and logs, nothing to stop', () => {
+      const phases = dockerCli.describePhases('overlay2', 'command', 'docker-cli+runsc');
+      assert.match(phases.create, /create --name ID --network none .* --cpus 1 --runtime runsc IMAGE WORKLOAD \(.*overlay2\): the workload is the container's command/);
+      assert.equal(phases.launch, 'docker --config STATE/cli -H unix://SOCKET start ID: the workload starts running');
+      assert.match(phases.execute, /wait ID \(prints the workload's exit code\), then .* logs ID \(its output\)$/);
+      assert.equal(phases.stop, 'nothing: the workload has exited, and with it the container');
+      assert.doesNotMatch(dockerCli.describePhases('overlay2', 'exec', 'docker-cli').create, /--runtime/);
+    });
   });
 });

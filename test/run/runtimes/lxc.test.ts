@@ -4,18 +4,18 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_LIMITS } from '../../../pipeline/run/limits.ts';
-import { RUNTIMES, type Container } from '../../../pipeline/run/runtimes/index.ts';
+import { RUNTIMES } from '../../../pipeline/run/runtimes/index.ts';
 import {
   blockDeviceSizeMiB, LXC_BACKING_STORES, lvmReleaseCommands, lvmSetupCommands, lxcBackingStoreOf, volumeGroupName, zfsRootCommands,
 } from '../../../pipeline/run/runtimes/lxc-backing-store.ts';
 import { buildLxcConfig, LXC_UNPACK_TEMPLATE, type LxcHostFacts } from '../../../pipeline/run/runtimes/lxc-config.ts';
 import {
-  baseContainerName, lxc, lxcImportSteps, lxcLockDir, lxcMemoryCgroup, lxcPhaseSteps, lxcTeardownCommands, privateLxcpathCommands,
+  baseContainerName, lxc, lxcContainer, lxcImportSteps, lxcLockDir, lxcMemoryCgroup, lxcTeardownCommands, privateLxcpathCommands,
 } from '../../../pipeline/run/runtimes/lxc.ts';
+import { containerSpec, record, shown } from './step-fixtures.ts';
 
 const thisHost: LxcHostFacts = { lxcfsRunning: false, apparmorEnabled: false, swapAccounting: true };
 const lxcpath = '/w/mnt/lxc.dir.ext4/lxc';
-const container: Container = { id: 'tiny-noop-c1-b0-r0', image: 'tiny', dir: '/w/mnt/lxc.dir.ext4/containers/tiny-noop-c1-b0-r0', workloadArgv: ['/bin/true'], initPid: 4242 };
 
 describe('LXC configuration', () => {
   it('writes the limits as v1 keys on a hybrid host, swap included, and leaves out lxcfs hooks and AppArmor where they do nothing', () => {
@@ -114,6 +114,8 @@ describe('LXC backing stores', () => {
 });
 
 describe('LXC adapter', () => {
+  const options = { lxcpath, cloneArgs: ['-s', '-B', 'overlayfs'], cgroupMode: 'hybrid' };
+
   it('is registered as lxc, its version asked from lxc-start', () => {
     assert.equal(RUNTIMES['lxc'], lxc);
     assert.deepEqual(lxc.versionArgv, ['lxc-start', '--version']);
@@ -123,21 +125,72 @@ describe('LXC adapter', () => {
     assert.equal(baseContainerName('tiny'), 'crbench-base-tiny');
     assert.deepEqual(lxcImportSteps({
       lxcpath, baseArgs: ['-B', 'btrfs'], configPath: '/w/setup/base.conf', templatePath: '/w/setup/crbench-unpack', image: 'tiny', tarballPath: '/cache/tiny.tar',
-    }), [{ kind: 'run', argv: ['lxc-create', '-P', lxcpath, '-n', 'crbench-base-tiny', '-B', 'btrfs', '-f', '/w/setup/base.conf', '-t', '/w/setup/crbench-unpack', '--', '--tarball', '/cache/tiny.tar'] }]);
+    }), [{
+      kind: 'run', label: 'lxc-create',
+      argv: ['lxc-create', '-P', lxcpath, '-n', 'crbench-base-tiny', '-B', 'btrfs', '-f', '/w/setup/base.conf', '-t', '/w/setup/crbench-unpack', '--', '--tarball', '/cache/tiny.tar'],
+    }]);
   });
 
-  it('builds each phase on the group\'s own lxcpath', () => {
-    const steps = lxcPhaseSteps({ lxcpath, cloneArgs: ['-s', '-B', 'overlayfs'] });
-    const at = ['-P', lxcpath, '-n', container.id];
-    assert.deepEqual(steps.create(container), [{ kind: 'run', argv: ['lxc-copy', '-P', lxcpath, '-n', 'crbench-base-tiny', '-N', container.id, '-s', '-B', 'overlayfs'] }]);
-    assert.deepEqual(steps.launch(container), [{ kind: 'run', argv: ['lxc-start', ...at, '-d'] }]);
-    assert.deepEqual(steps.execute(container, ['/bin/true']), [{ kind: 'run', argv: ['lxc-attach', ...at, '--clear-env', '--', '/bin/true'] }]);
-    assert.deepEqual(steps.stop(container), [
-      { kind: 'run', argv: ['lxc-stop', ...at, '-k'] },
-      { kind: 'await-exit', pid: 4242, what: `the init of ${container.id}` },
-    ]);
-    assert.deepEqual(steps.stop({ ...container, initPid: null }), [{ kind: 'run', argv: ['lxc-stop', ...at, '-k'] }]);
-    assert.deepEqual(steps.clean(container), [{ kind: 'run', argv: ['lxc-destroy', ...at] }]);
+  describe('the exec shape', () => {
+    const c = containerSpec('exec');
+    const at = `-P ${lxcpath} -n ${c.id}`;
+
+    it('clones the base, starts the sleeping init, attaches the workload, kills the init and destroys the clone, on the group\'s own lxcpath', () => {
+      const plan = lxcContainer(options, c);
+      assert.deepEqual(shown(plan.create()), [`lxc-copy: lxc-copy -P ${lxcpath} -n crbench-base-tiny -N ${c.id} -s -B overlayfs`]);
+      assert.deepEqual(shown(plan.launch()), [`lxc-start: lxc-start ${at} -d`]);
+      assert.deepEqual(plan.execute(), [{ kind: 'run', label: 'lxc-attach', argv: ['lxc-attach', '-P', lxcpath, '-n', c.id, '--clear-env', '--', '/bin/true'], exitJudgedElsewhere: true }]);
+      assert.deepEqual(shown(plan.clean()), [`lxc-destroy: lxc-destroy ${at}`]);
+      assert.deepEqual(shown(plan.forceRemove()), [`lxc-stop -k: lxc-stop ${at} -k`, `lxc-destroy -f: lxc-destroy ${at} -f`]);
+    });
+
+    it('learns the init\'s pid after launch with lxc-info, outside the clock, and stop then waits for that pid', () => {
+      const plan = lxcContainer(options, c);
+      assert.equal(plan.after?.('create', []), undefined, 'nothing to learn after create');
+      assert.deepEqual(shown(plan.stop()), [`lxc-stop: lxc-stop ${at} -k`], 'no pid yet: nothing to wait for');
+      const follow = plan.after?.('launch', []);
+      assert.ok(follow);
+      assert.deepEqual(shown(follow.steps), [`lxc-info -p: lxc-info ${at} -p -H`]);
+      // Pids stay below the largest pid_max, 4194304: no process of this host has this one.
+      follow.learn([record({ stdout: '4194304\n' })]);
+      assert.deepEqual(shown(plan.stop()), [`lxc-stop: lxc-stop ${at} -k`, 'init exit: wait-exit 4194304']);
+      assert.equal(plan.memoryCgroup?.(), `/sys/fs/cgroup/memory/lxc.payload.${c.id}`, 'no such init: the name-based guess');
+    });
+
+    it('fails clearly when lxc-info gives no pid, with what it said', () => {
+      const follow = lxcContainer(options, c).after?.('launch', []);
+      assert.ok(follow);
+      assert.throws(() => follow.learn([record({ stdout: '', stderr: `${c.id} is not running\n` })]),
+        (error: Error & { code?: string }) => error.code === 'NO_INIT_PID' && error.message === `lxc-info -n ${c.id} -p gave no init pid: ${c.id} is not running`);
+      assert.throws(() => follow.learn([record({ stdout: '0\n' })]), /gave no init pid/);
+      assert.throws(() => follow.learn([]), /gave no init pid/);
+    });
+
+    it('reads the workload\'s run from lxc-attach\'s own record', () => {
+      const workload = lxcContainer(options, c).workloadRun([record({ what: ['lxc-attach'], exitCode: 3, stdout: 'graded\n', stderr: 'warn\n', durationMs: 9 })]);
+      assert.deepEqual([workload.argv, workload.exitCode, workload.stdout, workload.stderr, workload.durationMs], [['lxc-attach'], 3, 'graded\n', 'warn\n', 9]);
+    });
+  });
+
+  describe('the command shape', () => {
+    const c = containerSpec('command', { workloadArgv: ['/bin/sh', '/task/run'] });
+    const at = `-P ${lxcpath} -n ${c.id}`;
+
+    it('runs the workload as the container\'s command with lxc-execute in execute: launch and stop are empty', () => {
+      const plan = lxcContainer(options, c);
+      assert.deepEqual(shown(plan.create()), [`lxc-copy: lxc-copy -P ${lxcpath} -n crbench-base-tiny -N ${c.id} -s -B overlayfs`]);
+      assert.deepEqual(plan.launch(), []);
+      assert.deepEqual(plan.execute(), [{ kind: 'run', label: 'lxc-execute', argv: ['lxc-execute', '-P', lxcpath, '-n', c.id, '--', '/bin/sh', '/task/run'], exitJudgedElsewhere: true }]);
+      assert.deepEqual(plan.stop(), []);
+      assert.deepEqual(shown(plan.clean()), [`lxc-destroy: lxc-destroy ${at}`]);
+      assert.deepEqual(shown(plan.forceRemove()), [`lxc-stop -k: lxc-stop ${at} -k`, `lxc-destroy -f: lxc-destroy ${at} -f`]);
+    });
+
+    it('asks for no init pid (the container is gone after execute) and reads the workload from lxc-execute\'s record', () => {
+      const plan = lxcContainer(options, c);
+      assert.equal(plan.after?.('launch', []), undefined);
+      assert.equal(plan.workloadRun([record({ exitCode: 1, stdout: 'fail\n' })]).stdout, 'fail\n');
+    });
   });
 
   it('makes the lxcpath a private mount, so lxc-copy\'s bind mounts cannot reach the host', () => {
@@ -167,15 +220,28 @@ describe('LXC adapter', () => {
     assert.equal(lxcMemoryCgroup('v1', 'c1', null), '/sys/fs/cgroup/memory/lxc.payload.c1');
   });
 
-  it('describes each phase with the command and the clone it makes, for every backing store', () => {
-    for (const driver of Object.keys(LXC_BACKING_STORES)) {
-      const phases = lxc.describePhases(driver);
-      assert.match(phases.create, /^lxc-copy -P LXCPATH -n BASE -N ID/, driver);
-      assert.equal(phases.launch, 'lxc-start -P LXCPATH -n ID -d (returns once the container is RUNNING)');
-      assert.equal(phases.execute, 'lxc-attach -P LXCPATH -n ID --clear-env -- WORKLOAD');
+  describe('describePhases()', () => {
+    it('describes the exec shape with the command and the clone it makes, for every backing store', () => {
+      for (const driver of Object.keys(LXC_BACKING_STORES)) {
+        const phases = lxc.describePhases(driver, 'exec', 'lxc');
+        assert.match(phases.create, /^lxc-copy -P LXCPATH -n BASE -N ID/, driver);
+        assert.equal(phases.launch, 'lxc-start -P LXCPATH -n ID -d (returns once the container is RUNNING)');
+        assert.equal(phases.execute, 'lxc-attach -P LXCPATH -n ID --clear-env -- WORKLOAD');
+        assert.equal(phases.stop, 'lxc-stop -P LXCPATH -n ID -k, then wait until the init process has exited');
+        assert.equal(phases.clean, 'lxc-destroy -P LXCPATH -n ID');
+      }
+      assert.match(lxc.describePhases('btrfs', 'exec', 'lxc').create, /-N ID -s \(a btrfs snapshot/);
+      assert.match(lxc.describePhases('dir', 'exec', 'lxc').create, /-N ID \(a full copy/);
+    });
+
+    it('describes the command shape: nothing to launch or stop, lxc-execute doing the start and the run', () => {
+      const phases = lxc.describePhases('overlayfs', 'command', 'lxc');
+      assert.equal(phases.create, lxc.describePhases('overlayfs', 'exec', 'lxc').create);
+      assert.match(phases.create, /-N ID -s -B overlayfs \(an overlay/);
+      assert.match(phases.launch, /^nothing: LXC cannot start a container without its init, so lxc-execute in execute does the start too$/);
+      assert.equal(phases.execute, 'lxc-execute -P LXCPATH -n ID -- WORKLOAD: starts the container with the workload as its command, runs it to its exit');
+      assert.equal(phases.stop, 'nothing: the workload has exited, and with it the container');
       assert.equal(phases.clean, 'lxc-destroy -P LXCPATH -n ID');
-    }
-    assert.match(lxc.describePhases('btrfs').create, /-N ID -s \(a btrfs snapshot/);
-    assert.match(lxc.describePhases('dir').create, /-N ID \(a full copy/);
+    });
   });
 });

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { lxdClient, lxdDaemonSpec, lxdEnv, type LxdPaths } from '../../../provision/daemons/lxd.ts';
 import { DEFAULT_LIMITS } from '../../../pipeline/run/limits.ts';
-import { RUNTIMES, type Container } from '../../../pipeline/run/runtimes/index.ts';
+import { RUNTIMES } from '../../../pipeline/run/runtimes/index.ts';
 import { blockedDirectories, lxd, lxdPathsOf, lxdTeardownCommands, restoreModeCommands } from '../../../pipeline/run/runtimes/lxd.ts';
 import {
-  LXD_POOL, lxdImageMetadata, lxdImportSteps, lxdPhaseSteps, lxdPoolArgs, lxdSetupCommands, warmContainerName,
+  LXD_POOL, lxdContainer, lxdImageMetadata, lxdImportSteps, lxdPoolArgs, lxdSetupCommands, warmContainerName,
 } from '../../../pipeline/run/runtimes/lxd-setup.ts';
+import { containerSpec, record, shown } from './step-fixtures.ts';
 
 const mountpoint = '/w/mnt/lxd.btrfs.btrfs';
 const paths: LxdPaths = lxdPathsOf(mountpoint, { lxcfsRunning: false });
 const client = lxdClient(paths);
-const container: Container = { id: 'tiny-noop-c1-b0-r0', image: 'tiny', dir: `${mountpoint}/containers/tiny-noop-c1-b0-r0`, workloadArgv: ['/bin/true'], initPid: 4242 };
 
 describe('LXD daemon of a group', () => {
   it('keeps everything on the group\'s volume, and leaves lxcfs\'s hooks out when lxcfs is not running', () => {
@@ -62,10 +62,10 @@ describe('LXD setup without lxd init', () => {
 
   it('imports the rootfs tarball as it is, with a metadata tarball beside it, then makes the image volume once', () => {
     assert.deepEqual(lxdImportSteps(client, { image: 'tiny', tarballPath: '/cache/tiny.tar', metadataDir: '/w/meta', metadataTarball: '/w/meta/tiny.metadata.tar' }), [
-      { kind: 'run', argv: ['tar', '-cf', '/w/meta/tiny.metadata.tar', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-C', '/w/meta', 'metadata.yaml'] },
-      { kind: 'run', argv: [...client, 'image', 'import', '/w/meta/tiny.metadata.tar', '/cache/tiny.tar', '--alias', 'tiny'] },
-      { kind: 'run', argv: [...client, 'init', 'tiny', 'crbench-warm-tiny'] },
-      { kind: 'run', argv: [...client, 'delete', 'crbench-warm-tiny'] },
+      { kind: 'run', label: 'import: tar metadata', argv: ['tar', '-cf', '/w/meta/tiny.metadata.tar', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-C', '/w/meta', 'metadata.yaml'] },
+      { kind: 'run', label: 'lxc image import', argv: [...client, 'image', 'import', '/w/meta/tiny.metadata.tar', '/cache/tiny.tar', '--alias', 'tiny'] },
+      { kind: 'run', label: 'lxc init (warm-up)', argv: [...client, 'init', 'tiny', 'crbench-warm-tiny'] },
+      { kind: 'run', label: 'lxc delete (warm-up)', argv: [...client, 'delete', 'crbench-warm-tiny'] },
     ]);
     assert.equal(warmContainerName('grader'), 'crbench-warm-grader');
     assert.equal(lxdImageMetadata('tiny', 'x86_64'), 'architecture: x86_64\ncreation_date: 1704067200\nproperties:\n  description: crbench tiny image\n');
@@ -73,21 +73,48 @@ describe('LXD setup without lxd init', () => {
 });
 
 describe('LXD adapter', () => {
+  const c = containerSpec('exec');
+  const l = client.join(' ');
+
   it('is registered as lxd, its version asked from lxd', () => {
     assert.equal(RUNTIMES['lxd'], lxd);
     assert.deepEqual(lxd.versionArgv, ['lxd', '--version']);
   });
 
-  it('builds each phase as a client call to the group\'s daemon', () => {
-    const steps = lxdPhaseSteps(client);
-    assert.deepEqual(steps.create(container), [{ kind: 'run', argv: [...client, 'init', 'tiny', container.id] }]);
-    assert.deepEqual(steps.launch(container), [{ kind: 'run', argv: [...client, 'start', container.id] }]);
-    assert.deepEqual(steps.execute(container, ['/bin/true']), [{ kind: 'run', argv: [...client, 'exec', container.id, '--', '/bin/true'] }]);
-    assert.deepEqual(steps.stop(container), [
-      { kind: 'run', argv: [...client, 'stop', container.id, '--force'] },
-      { kind: 'await-exit', pid: 4242, what: `the init of ${container.id}` },
-    ]);
-    assert.deepEqual(steps.clean(container), [{ kind: 'run', argv: [...client, 'delete', container.id] }]);
+  it('builds each phase of the exec shape as a client call to the group\'s daemon', () => {
+    const plan = lxdContainer(client, 'hybrid', c);
+    assert.deepEqual(shown(plan.create()), [`lxc init: ${l} init tiny ${c.id}`]);
+    assert.deepEqual(shown(plan.launch()), [`lxc start: ${l} start ${c.id}`]);
+    assert.deepEqual(plan.execute(), [{ kind: 'run', label: 'lxc exec', argv: [...client, 'exec', c.id, '--', '/bin/true'], exitJudgedElsewhere: true }]);
+    assert.deepEqual(shown(plan.stop()), [`lxc stop: ${l} stop ${c.id} --force`], 'no pid yet: nothing to wait for');
+    assert.deepEqual(shown(plan.clean()), [`lxc delete: ${l} delete ${c.id}`]);
+    assert.deepEqual(shown(plan.forceRemove()), [`lxc delete --force: ${l} delete --force ${c.id}`]);
+  });
+
+  it('learns the init\'s pid after launch from the instance\'s state, outside the clock, and stop then waits for it', () => {
+    const plan = lxdContainer(client, 'hybrid', c);
+    assert.equal(plan.after?.('create', []), undefined);
+    const follow = plan.after?.('launch', []);
+    assert.ok(follow);
+    assert.deepEqual(shown(follow.steps), [`lxc query state: ${l} query /1.0/instances/${c.id}/state`]);
+    // Pids stay below the largest pid_max, 4194304: no process of this host has this one.
+    follow.learn([record({ stdout: '{"status":"Running","status_code":103,"pid":4194304,"processes":1}' })]);
+    assert.deepEqual(shown(plan.stop()), [`lxc stop: ${l} stop ${c.id} --force`, 'init exit: wait-exit 4194304']);
+    assert.equal(plan.memoryCgroup?.(), `/sys/fs/cgroup/memory/lxc.payload.${c.id}`);
+  });
+
+  it('fails clearly when the instance\'s state gives no pid, with what the client said', () => {
+    const follow = lxdContainer(client, 'hybrid', c).after?.('launch', []);
+    assert.ok(follow);
+    assert.throws(() => follow.learn([record({ stdout: '', stderr: 'Error: Instance not found\n' })]),
+      (error: Error & { code?: string }) => error.code === 'NO_INIT_PID' && error.message === `lxc query /1.0/instances/${c.id}/state gave no init pid: Error: Instance not found`);
+    assert.throws(() => follow.learn([record({ stdout: '{"status":"Stopped","pid":0}' })]), /gave no init pid/);
+    assert.throws(() => follow.learn([record({ stdout: '{"pid":"12"}' })]), /gave no init pid/);
+  });
+
+  it('reads the workload\'s run from lxc exec\'s own record', () => {
+    const workload = lxdContainer(client, 'v2', c).workloadRun([record({ what: ['lxc', 'exec'], exitCode: 4, stdout: 'out\n', durationMs: 11 })]);
+    assert.deepEqual([workload.exitCode, workload.stdout, workload.durationMs], [4, 'out\n', 11]);
   });
 
   it('force-stops every instance after a crash, and removes the lvm driver\'s volume group', () => {
@@ -97,12 +124,15 @@ describe('LXD adapter', () => {
     ]);
   });
 
-  it('describes each phase, naming the unprivileged containers\' id shift', () => {
-    const phases = lxd.describePhases('btrfs');
+  it('describes each phase of its one shape (exec), naming the unprivileged containers\' id shift', () => {
+    const phases = lxd.describePhases('btrfs', 'exec', 'lxd');
     assert.equal(phases.create, 'env LXD_DIR=STATE LXD_CONF=CLIENT lxc init IMAGE ID (root disk on a btrfs pool: a clone of the image volume)');
     assert.match(phases.launch, /start ID \(unprivileged: the first start shifts/);
-    assert.match(lxd.describePhases('dir').create, /unpacked for every container/);
-    assert.throws(() => lxd.describePhases('overlayfs'), /LXD has no storage driver named 'overlayfs'/);
+    assert.equal(phases.execute, 'env LXD_DIR=STATE LXD_CONF=CLIENT lxc exec ID -- WORKLOAD');
+    assert.equal(phases.stop, 'env LXD_DIR=STATE LXD_CONF=CLIENT lxc stop ID --force, then wait until the init process has exited');
+    assert.equal(phases.clean, 'env LXD_DIR=STATE LXD_CONF=CLIENT lxc delete ID');
+    assert.match(lxd.describePhases('dir', 'exec', 'lxd').create, /unpacked for every container/);
+    assert.throws(() => lxd.describePhases('overlayfs', 'exec', 'lxd'), /LXD has no storage driver named 'overlayfs'/);
   });
 });
 
