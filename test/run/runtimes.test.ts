@@ -58,6 +58,8 @@ describe('OCI runtime adapters (runc, crun, runsc): the two shapes as steps', ()
       assert.deepEqual(shown(plan.launch()), [`${name} start: ${rt} start ${c.id}`]);
       assert.deepEqual(shown(plan.execute()), [`${name} exec: ${rt} exec ${c.id} /bin/echo hi`]);
       assert.deepEqual(shown(plan.stop()), [`${name} kill: ${rt} kill ${c.id} KILL`, 'init exit: wait-exit 4242']);
+      const [kill] = plan.stop();
+      assert.equal(kill?.kind === 'run' && kill.exitJudgedElsewhere, true, 'the wait for the init judges the stop');
       assert.deepEqual(shown(plan.clean()), [`${name} delete: ${rt} delete ${c.id}`, `rootfs: rm -rf: rm -rf ${rootfs}`]);
       assert.equal(plan.workloadRun([record({ stdout: 'hi\n', what: ['x'] })]).stdout, 'hi\n');
       await group.close();
@@ -84,20 +86,6 @@ describe('OCI runtime adapters (runc, crun, runsc): the two shapes as steps', ()
       await group.close();
     });
   }
-
-  it('runsc command: its own `wait` gives the exit of the workload, whose sandbox outlives it', async () => {
-    const group = await open('runsc');
-    const c = spec('command');
-    const plan = group.container(c);
-    plan.prepare?.();
-    const [wait] = plan.execute();
-    assert.ok(wait?.kind === 'run' && wait.argv.includes('wait') && wait.argv.at(-1) === c.id);
-    mkdirSync(c.dir, { recursive: true });
-    writeFileSync(path.join(c.dir, 'workload.out'), 'hi\n');
-    assert.equal(plan.workloadRun([record({ stdout: '{"id":"x","exitStatus":768}' })]).exitCode, 3);
-    assert.equal(plan.workloadRun([record({ stdout: '{"id":"x","exitStatus":9}' })]).exitCode, 137, 'killed by SIGKILL');
-    await group.close();
-  });
 
   it('fails a create whose pid file is missing, with the reason, instead of waiting on no pid', async () => {
     const group = await open('runc');

@@ -78,7 +78,7 @@ export async function openDockerDaemon(context: GroupContext, runtime: string): 
 
   try {
     mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
-    const oci = await prepareEngineOci({ host: context.host, workDir, groupId, stateDir: paths.stateDir, oci: ociName });
+    const oci = await prepareEngineOci({ host: context.host, workDir, groupId, stateDir: paths.stateDir, oci: ociName, crunWrapper: 'nsenter' });
     const daemon = await startDockerd(workDir, groupId, paths, context.storageDriver, { binary, runtimes: oci.dockerRuntimes });
     const version = await requestOverSocket(paths.socket, 'GET', '/version', { timeoutMs: 10_000 });
     if (version.status !== 200) {

@@ -4,7 +4,7 @@ import { cgroupParentOf } from '../../../provision/cgroups.ts';
 import { recordRuntimeState, releaseRuntimeState, type RuntimeState } from '../../../provision/runtime-state.ts';
 import { CrbenchError } from '../../errors.ts';
 import type { CommandRecord } from '../../types.ts';
-import { run, type Step, type StepRecord } from '../executor/steps.ts';
+import { run, type StepRecord } from '../executor/steps.ts';
 import { buildOciConfig } from '../oci-config.ts';
 import { STORAGE_DRIVERS, type StorageDriver } from '../storage/index.ts';
 import { lastRecord, type ContainerPlan, type ContainerSpec, type GroupContext, type PhaseTexts, type RuntimeAdapter, type RuntimeGroup } from './runtime-adapter.ts';
@@ -26,12 +26,6 @@ export interface OciRuntimeSpec {
   globalFlags?: string[];
   /** A prefix (a namespace) the runtime's commands run behind on this host, and why. */
   prepareState?: (context: GroupContext) => Promise<{ commandPrefix: string[]; namespaceFile: string | null; workarounds: string[] }>;
-  /**
-   * How `command`'s execute learns the workload's exit: by waiting for the init to exit (runc,
-   * crun: the executor reaps it as subreaper), or by the runtime's own `wait` (runsc, whose
-   * sandbox outlives the workload).
-   */
-  awaitWorkload?: 'wait-exit' | 'runtime-wait';
 }
 
 /** The files of a container's bundle beside config.json. */
@@ -61,7 +55,7 @@ export function ociRuntime(spec: OciRuntimeSpec): RuntimeAdapter {
         return {
           create: `${create} (the bundle's process is the workload, its output to BUNDLE/workload.out and .err)`,
           launch: `${rt} start ID: the workload starts running`,
-          execute: spec.awaitWorkload === 'runtime-wait' ? `${rt} wait ID: until the workload has exited, with its exit status` : 'wait until the workload (the container\'s init) has exited; crbench\'s timer reaps it and has its exit status',
+          execute: 'wait until the workload (the container\'s init; gVisor\'s sandbox, which exits with it) has exited; crbench\'s timer reaps it and has its exit status',
           stop: 'nothing: the workload has exited, and with it the container',
           clean,
         };
@@ -104,13 +98,16 @@ export function ociRuntime(spec: OciRuntimeSpec): RuntimeAdapter {
             run(ociLabel('create'), [...rt, 'create', '--bundle', c.dir, '--pid-file', files.pid, c.id], command ? { stdoutPath: files.stdout, stderrPath: files.stderr } : {}),
           ],
           launch: () => [run(ociLabel('start'), [...rt, 'start', c.id])],
-          execute: () => (command ? commandExecute(spec, rt, c, initPid) : [run(ociLabel('exec'), [...rt, 'exec', c.id, ...c.workloadArgv], { exitJudgedElsewhere: true })]),
-          stop: () => (command ? [] : [run(ociLabel('kill'), [...rt, 'kill', c.id, 'KILL']), { kind: 'wait-exit', label: 'init exit', pid: initPid ?? -1 }]),
+          execute: () => (command
+            ? [{ kind: 'wait-exit', label: 'workload exit', pid: initPid ?? -1 }]
+            : [run(ociLabel('exec'), [...rt, 'exec', c.id, ...c.workloadArgv], { exitJudgedElsewhere: true })]),
+          // The kill may find the init gone (gVisor's sandbox dies with a workload that broke a limit): the wait that follows judges.
+          stop: () => (command ? [] : [run(ociLabel('kill'), [...rt, 'kill', c.id, 'KILL'], { exitJudgedElsewhere: true }), { kind: 'wait-exit', label: 'init exit', pid: initPid ?? -1 }]),
           clean: () => [run(ociLabel('delete'), [...rt, 'delete', c.id]), ...storage.remove(volume, rootfs)],
           after(phase) {
             if (phase === 'create') initPid = readPidFile(files.pid, spec.name, c.id);
           },
-          workloadRun: (records) => (command ? commandWorkloadRun(spec, c, records, files) : lastRecord(records)),
+          workloadRun: (records) => (command ? commandWorkloadRun(c, records, files) : lastRecord(records)),
           // The bundle names the cgroup (cgroupsPath), so every OCI runtime puts it in the same place.
           memoryCgroup: () => path.join(context.host.cgroupMode === 'v2' ? '/sys/fs/cgroup' : '/sys/fs/cgroup/memory', cgroupParent, c.id),
           forceRemove: () => [run(ociLabel('delete --force'), [...rt, 'delete', '--force', c.id]), ...storage.remove(volume, rootfs)],
@@ -139,13 +136,8 @@ function readPidFile(file: string, runtime: string, id: string): number {
   return pid;
 }
 
-function commandExecute(spec: OciRuntimeSpec, rt: string[], c: ContainerSpec, initPid: number | null): Step[] {
-  if (spec.awaitWorkload === 'runtime-wait') return [run(`${spec.name} wait`, [...rt, 'wait', c.id])];
-  return [{ kind: 'wait-exit', label: 'workload exit', pid: initPid ?? -1 }];
-}
-
 /** The `command` shape's workload: its exit from the wait, its output from the bundle's files. */
-function commandWorkloadRun(spec: OciRuntimeSpec, c: ContainerSpec, records: readonly StepRecord[], files: ReturnType<typeof bundleFiles>): CommandRecord {
+function commandWorkloadRun(c: ContainerSpec, records: readonly StepRecord[], files: ReturnType<typeof bundleFiles>): CommandRecord {
   const waited = records.at(-1);
   const read = (file: string) => {
     try {
@@ -154,16 +146,8 @@ function commandWorkloadRun(spec: OciRuntimeSpec, c: ContainerSpec, records: rea
       return '';
     }
   };
-  const exit = waited === undefined ? { exitCode: null, signal: null } : exitOf(spec, waited);
-  return { argv: [`${c.id}:`, ...c.workloadArgv], durationMs: waited?.durationMs ?? 0, ...exit, stdout: read(files.stdout), stderr: read(files.stderr) };
-}
-
-/** runsc wait prints `{"id": …, "exitStatus": N}` (a wait status); wait-exit carries the reaped status. */
-function exitOf(spec: OciRuntimeSpec, record: StepRecord): { exitCode: number | null; signal: string | null } {
-  if (spec.awaitWorkload !== 'runtime-wait') return { exitCode: record.exitCode, signal: record.signal };
-  const status = (JSON.parse(record.stdout || '{}') as { exitStatus?: number }).exitStatus;
-  if (typeof status !== 'number') return { exitCode: null, signal: null };
-  // A wait status: the low 7 bits are a killing signal, else the exit code is in the next byte.
-  const signalNumber = status & 0x7f;
-  return signalNumber === 0 ? { exitCode: (status >> 8) & 0xff, signal: null } : { exitCode: 128 + signalNumber, signal: null };
+  return {
+    argv: [`${c.id}:`, ...c.workloadArgv], durationMs: waited?.durationMs ?? 0, exitCode: waited?.exitCode ?? null, signal: waited?.signal ?? null,
+    stdout: read(files.stdout), stderr: read(files.stderr),
+  };
 }

@@ -227,7 +227,7 @@ export const podman: RuntimeAdapter = {
     mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
     // The namespace crun's wrapper may need is recorded before it is made; the full record follows.
     recordRuntimeState(workDir, { groupId, runtime: 'podman', commandPrefix: [], stateRoot: paths.runRoot, namespaceFile: namespaceFileOf(workDir, `${groupId}.oci`), teardownCommands: [] });
-    const oci = await prepareEngineOci({ host: context.host, workDir, groupId, stateDir: paths.stateDir, oci: ociName });
+    const oci = await prepareEngineOci({ host: context.host, workDir, groupId, stateDir: paths.stateDir, oci: ociName, crunWrapper: 'unshare' });
     const prefix = podmanPrefix(paths, context.storageDriver, context.host.cgroupMode, oci.selected);
     const ulimits = podmanUlimits(readProcessLimits());
     const steps = podmanSteps(prefix, { paths, limits: context.limits, ulimitFlags: ulimits.flags });

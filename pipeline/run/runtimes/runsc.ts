@@ -46,8 +46,7 @@ export function runscTeardownCommands(commandPrefix: string[], stateRoot: string
   return [['sh', '-c', 'for id in $("$@" list -quiet); do "$@" delete --force "$id"; done; exit 0', 'sh', ...commandPrefix, '--root', stateRoot]];
 }
 
-// gVisor's sandbox outlives the workload of the `command` shape: its own `wait` gives the exit.
-const base = ociRuntime({ name: 'runsc', binary: 'runsc', globalFlags: RUNSC_GLOBAL_FLAGS, awaitWorkload: 'runtime-wait' });
+const base = ociRuntime({ name: 'runsc', binary: 'runsc', globalFlags: RUNSC_GLOBAL_FLAGS });
 
 /** runsc: the OCI adapter, plus its own teardown record and the /tmp marker. */
 export const runsc: RuntimeAdapter = {
