@@ -361,9 +361,10 @@ describe('openNativeExecutor()', () => {
         assert.equal(readdirSync(ownScratch).length, 2);
       } finally {
         await own.close();
+        const left = readdirSync(ownScratch);
+        rmSync(ownScratch, { recursive: true, force: true });
+        assert.deepEqual(left, [], 'close() deletes every scratch file');
       }
-      assert.deepEqual(readdirSync(ownScratch), []);
-      rmSync(ownScratch, { recursive: true, force: true });
     });
 
     it('are not shared with an orphan that still holds one: the next phase gets a new file', async () => {
@@ -376,9 +377,10 @@ describe('openNativeExecutor()', () => {
         assert.deepEqual([second.records[0]?.stdout, second.records[0]?.stderr], ['second\n', '']);
       } finally {
         await own.close();
+        const left = readdirSync(ownScratch);
+        rmSync(ownScratch, { recursive: true, force: true });
+        assert.deepEqual(left, [], 'close() deletes every scratch file');
       }
-      assert.deepEqual(readdirSync(ownScratch), []);
-      rmSync(ownScratch, { recursive: true, force: true });
     });
   });
 
