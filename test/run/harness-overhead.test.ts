@@ -16,8 +16,9 @@ describe('measureHarnessOverhead()', () => {
       assert.ok(overhead.minMs > 0 && overhead.minMs <= overhead.medianMs && overhead.medianMs <= overhead.maxMs, JSON.stringify(overhead));
     } finally {
       await executor.close();
+      const left = readdirSync(scratchDir);
+      rmSync(scratchDir, { recursive: true, force: true });
+      assert.deepEqual(left, [], 'close() deletes every scratch file');
     }
-    assert.deepEqual(readdirSync(scratchDir), []);
-    rmSync(scratchDir, { recursive: true, force: true });
   });
 });

@@ -30,10 +30,13 @@ describe('openNativeExecutor()', () => {
     executor = await openNativeExecutor({ scratchDir });
   });
   after(async () => {
-    await executor.close();
-    assert.deepEqual(readdirSync(scratchDir), [], 'close() deletes every scratch file');
-    rmSync(scratchDir, { recursive: true, force: true });
-    rmSync(workDir, { recursive: true, force: true });
+    try {
+      await executor.close();
+      assert.deepEqual(readdirSync(scratchDir), [], 'close() deletes every scratch file');
+    } finally {
+      rmSync(scratchDir, { recursive: true, force: true });
+      rmSync(workDir, { recursive: true, force: true });
+    }
   });
   // Scratch files are reused, not made per phase: their number stays that of outputs in flight at once.
   afterEach(() => assert.ok(readdirSync(scratchDir).length <= 16, readdirSync(scratchDir).join(' ')));
