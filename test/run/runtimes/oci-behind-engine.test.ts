@@ -4,7 +4,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import os from 'node:os';
 import path from 'node:path';
 import { dockerdConfig, dockerdPaths } from '../../../provision/daemons/dockerd.ts';
-import { CRUN_WRAPPER_WORKAROUND, crunWrapperScript, prepareEngineOci } from '../../../pipeline/run/runtimes/oci-behind-engine.ts';
+import {
+  CRUN_UNSHARE_WORKAROUND, CRUN_WRAPPER_WORKAROUND, crunUnshareWrapperScript, crunWrapperScript, prepareEngineOci,
+} from '../../../pipeline/run/runtimes/oci-behind-engine.ts';
 import { RUNSC_GLOBAL_FLAGS } from '../../../pipeline/run/runtimes/runsc.ts';
 import type { HostFacts } from '../../../pipeline/types.ts';
 
@@ -16,7 +18,15 @@ function hostWith(binaries: Record<string, string | null>, cgroupMode: HostFacts
   };
 }
 
-const EVERY_OCI = { runsc: '/usr/bin/runsc', crun: '/usr/bin/crun', 'kata-runtime': '/opt/kata/bin/kata-runtime', nsenter: '/usr/bin/nsenter' };
+const EVERY_OCI = {
+  runsc: '/usr/bin/runsc', crun: '/usr/bin/crun', 'kata-runtime': '/opt/kata/bin/kata-runtime', nsenter: '/usr/bin/nsenter', unshare: '/usr/bin/unshare',
+};
+
+/** A stand-in for nsenter or unshare that prints the arguments it got, one a line, and runs nothing. */
+function argumentPrinter(file: string): string {
+  writeFileSync(file, '#!/bin/sh\nprintf \'%s\\n\' "$@"\n', { mode: 0o755 });
+  return file;
+}
 
 describe('crunWrapperScript()', () => {
   let dir: string;
@@ -33,15 +43,31 @@ describe('crunWrapperScript()', () => {
   });
 
   it('quotes paths so the shell passes them as they are: spaces, quotes, $ and globs included', () => {
-    // A stand-in for nsenter that prints the arguments it got, one a line.
-    const nsenter = path.join(dir, 'fake nsenter');
-    writeFileSync(nsenter, '#!/bin/sh\nprintf \'%s\\n\' "$@"\n', { mode: 0o755 });
+    const nsenter = argumentPrinter(path.join(dir, 'fake nsenter'));
     const namespace = path.join(dir, "it's $HOME *.oci");
     const crun = path.join(dir, 'bin `x`', 'crun');
     const wrapper = path.join(dir, 'crun-wrapper');
     writeFileSync(wrapper, crunWrapperScript(nsenter, namespace, crun), { mode: 0o755 });
     const printed = execFileSync(wrapper, ['--root', '/run/x y', 'create', '--bundle', "/b'c"], { encoding: 'utf8' });
     assert.deepEqual(printed.split('\n').slice(0, -1), [`--mount=${namespace}`, crun, '--root', '/run/x y', 'create', '--bundle', "/b'c"]);
+  });
+});
+
+describe('crunUnshareWrapperScript()', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(path.join(os.tmpdir(), 'crbench-wrapper-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('gives each crun call a fresh mount namespace without cgroup2, crun and its arguments passed to the inner shell as they are', () => {
+    // The stand-in only prints: the umount is never run on this host.
+    const unshare = argumentPrinter(path.join(dir, "un'share"));
+    const crun = path.join(dir, 'my crun');
+    const wrapper = path.join(dir, 'crun-wrapper');
+    writeFileSync(wrapper, crunUnshareWrapperScript(unshare, crun), { mode: 0o755 });
+    const printed = execFileSync(wrapper, ['--root', '/run/x y', 'start', '$id'], { encoding: 'utf8' });
+    assert.deepEqual(printed.split('\n').slice(0, -1), [
+      '--mount', '--propagation', 'slave', '/bin/sh', '-c', 'umount /sys/fs/cgroup/unified && exec "$0" "$@"', crun, '--root', '/run/x y', 'start', '$id',
+    ]);
   });
 });
 
@@ -53,7 +79,8 @@ describe('prepareEngineOci()', () => {
     stateDir = path.join(workDir, 'runtime-state', 'dk-1');
   });
   afterEach(() => rmSync(workDir, { recursive: true, force: true }));
-  const prepare = (host: HostFacts, oci: string | null) => prepareEngineOci({ host, workDir, groupId: 'docker.overlay2.ext4', stateDir, oci });
+  const prepare = (host: HostFacts, oci: string | null, crunWrapper: 'nsenter' | 'unshare' = 'nsenter') =>
+    prepareEngineOci({ host, workDir, groupId: 'docker.overlay2.ext4', stateDir, oci, crunWrapper });
 
   it('registers runsc (with crbench\'s flags), crun and kata as the host has them, and chooses none for the engine\'s default', async () => {
     // The wrapper is written only on hybrid hosts, so the state dir need not exist here.
@@ -100,5 +127,14 @@ describe('prepareEngineOci()', () => {
     assert.equal(readFileSync(wrapper, 'utf8'), crunWrapperScript('/usr/bin/nsenter', '/nonexistent: this group did not choose crun', '/usr/bin/crun'));
     assert.deepEqual([oci.namespaceFile, oci.workarounds], [null, []], 'no namespace is made, and no workaround claimed, for a group that runs runsc');
     assert.match(CRUN_WRAPPER_WORKAROUND, /wrapper script that enters a mount namespace .* without \/sys\/fs\/cgroup\/unified/);
+  });
+
+  it('gives podman\'s crun a wrapper that unshares per call: a hybrid host\'s crun runs for the group without a namespace made ahead', async () => {
+    mkdirSync(stateDir, { recursive: true });
+    const oci = await prepare(hostWith(EVERY_OCI, 'hybrid'), 'crun', 'unshare');
+    const wrapper = path.join(stateDir, 'crun-wrapper');
+    assert.deepEqual(oci.selected, { name: 'crun', path: wrapper, flags: [] });
+    assert.equal(readFileSync(wrapper, 'utf8'), crunUnshareWrapperScript('/usr/bin/unshare', '/usr/bin/crun'));
+    assert.deepEqual([oci.namespaceFile, oci.workarounds], [null, [CRUN_UNSHARE_WORKAROUND]]);
   });
 });
