@@ -331,7 +331,11 @@ static void watch_fd(struct phase *ph, int fd, uint32_t events) {
   if (ph->watched_fd >= 0 && ph->watched_fd != fd) {
     epoll_ctl(epoll_fd, EPOLL_CTL_DEL, ph->watched_fd, NULL);
   }
-  if (epoll_ctl(epoll_fd, op, fd, &ev) < 0) die("epoll_ctl");
+  if (epoll_ctl(epoll_fd, op, fd, &ev) < 0) {
+    /* The watched fd was closed (which leaves the epoll set) and its number reused by the next
+       step's socket or pidfd: it is a new file, to be added. */
+    if (!(op == EPOLL_CTL_MOD && errno == ENOENT && epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0)) die("epoll_ctl");
+  }
   ph->watched_fd = fd;
 }
 

@@ -285,6 +285,14 @@ describe('openNativeExecutor()', () => {
       assert.equal(seen.at(-1)?.headers.connection, 'close');
     });
 
+    it('runs several requests back to back in one phase, each on a connection of its own (a socket number reused)', async () => {
+      const result = await phase([request('GET', '/v1.41/version', [200]), request('POST', '/v1.41/containers/x/start', [204]), request('GET', '/v1.41/version', [200])]);
+      assert.equal(result.ok, true, result.error);
+      assert.deepEqual(result.records.map((record) => record.httpStatus), [200, 204, 200]);
+      const again = await phase([request('GET', '/v1.41/version', [200]), request('GET', '/v1.41/version', [200])]);
+      assert.equal(again.ok, true, again.error);
+    });
+
     it('accepts 204 with an empty body', async () => {
       const result = await phase([request('POST', '/v1.41/containers/x/start', [204, 304])]);
       assert.equal(result.ok, true);
