@@ -38,7 +38,7 @@ describe('dockerd clean-up (no root needed)', function () {
     assert.equal(argv[0], process.execPath);
     assert.deepEqual(argv.slice(1, 2), ['--import']);
     assert.match(argv[2] ?? '', /^file:\/\/.*tsx/);
-    assert.match(argv[3] ?? '', /provision\/daemons\/dockerd\.ts$/);
+    assert.match(argv[3] ?? '', /provision\/daemons\/clean-up\.ts$/);
     assert.deepEqual(JSON.parse(argv[5] ?? '{}'), spec);
     assert.equal(spec.kind, 'dockerd');
     assert.deepEqual(spec.mountRoots, ['/m/docker', spec.stateDir]);
