@@ -3,12 +3,14 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cgroupParentOf } from '../../provision/cgroups.ts';
+import { cleanUpDockerd, DOCKERD_HOST_PATHS, dockerdCleanUpSpec, dockerdPaths, startDockerd, type DockerdPaths } from '../../provision/daemons/dockerd.ts';
+import { requestOverSocket } from '../../provision/daemons/http-over-socket.ts';
 import { DEFAULT_LIMITS } from '../../pipeline/run/limits.ts';
 import { buildOciConfig } from '../../pipeline/run/oci-config.ts';
 import { buildLxcConfig, probeLxcHostFacts } from '../../pipeline/run/runtimes/lxc-config.ts';
 import { describeSecurityProfile } from '../../pipeline/run/security/describe-security-profile.ts';
 import { writeLxcSecurity } from '../../pipeline/run/security/lxc-security.ts';
-import { RUNSC_SECURITY_FLAGS } from '../../pipeline/run/security/runtime-options.ts';
+import { dockerSecurityOpt, RUNSC_SECURITY_FLAGS } from '../../pipeline/run/security/runtime-options.ts';
 import { parseSecurityFacts, probeSecurity, type SecurityFacts } from '../../pipeline/run/workloads/probe-security.ts';
 import type { Sample } from '../../pipeline/types.ts';
 import { leftovers } from './host-leaks.ts';
@@ -54,6 +56,17 @@ function factsOf(stdout: string, what: string): SecurityFacts {
 
 const profile = () => describeSecurityProfile();
 
+/** The stdout frames of a Docker log stream without a TTY: an 8-byte header (stream, 0, 0, 0, length) before each. */
+function demultiplex(stream: Buffer): string {
+  const parts: Buffer[] = [];
+  for (let offset = 0; offset + 8 <= stream.length;) {
+    const length = stream.readUInt32BE(offset + 4);
+    if (stream[offset] === 1) parts.push(stream.subarray(offset + 8, offset + 8 + length));
+    offset += 8 + length;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
 const CGROUP_V1_CONTROLLERS = ['blkio', 'cpu', 'cpuacct', 'cpuset', 'devices', 'freezer', 'memory', 'pids', 'systemd'];
 
 /** Waits up to 10 s until no process names `dir` on its command line (LXC's monitor outlives lxc-stop for a moment). */
@@ -74,6 +87,15 @@ function removeLxcPivot(existedBefore: boolean, dir: string): void {
 }
 
 const lxcPivotExists = () => existsSync('/sys/fs/cgroup/memory/lxc.pivot');
+
+/** Removes the work directory's cgroup parent (the pipeline's teardown does, for a run), with `children` below it first. */
+function removeCgroupParent(workDir: string, children: readonly string[] = []): void {
+  for (const controller of CGROUP_V1_CONTROLLERS) {
+    const parent = path.join('/sys/fs/cgroup', controller, cgroupParentOf(workDir));
+    for (const child of children) run(['rmdir', path.join(parent, child)]);
+    run(['rmdir', parent]);
+  }
+}
 
 describe('probe-security through crbench run: every compared runtime confined alike (root)', function () {
   this.timeout(900_000);
@@ -163,7 +185,7 @@ describe('probe-security through crbench run: every compared runtime confined al
   });
 });
 
-describe('the profile in runsc and LXC, run directly (root)', function () {
+describe('the profile given to runsc, LXC and Docker directly, as their adapters are to (root)', function () {
   this.timeout(300_000);
   let workDir: string;
   let rootfs: string;
@@ -193,11 +215,7 @@ describe('the profile in runsc and LXC, run directly (root)', function () {
     after(() => {
       if (stateRoot === undefined) return;
       for (const id of ids) run(['runsc', '--root', stateRoot, 'delete', '--force', id], { timeoutMs: 60_000 });
-      for (const controller of CGROUP_V1_CONTROLLERS) {
-        const parent = path.join('/sys/fs/cgroup', controller, cgroupParentOf(workDir));
-        for (const id of ids) run(['rmdir', path.join(parent, id)]);
-        run(['rmdir', parent]);
-      }
+      removeCgroupParent(workDir, ids);
     });
 
     const writeConfig = (id: string, initArgs?: string[]) => writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(
@@ -267,6 +285,43 @@ describe('the profile in runsc and LXC, run directly (root)', function () {
       assert.deepEqual(facts, { seccomp: 2, noNewPrivs: 1, capEff: profile().capEff, userNamespace: false });
       const masked = run(['lxc-attach', '-P', lxcpath, '-n', name, '--clear-env', '--', '/bin/busybox', 'sh', '-c', 'echo 1 > /proc/irq/default_smp_affinity']);
       assert.notEqual(masked.status, 0, '/proc/irq is read-only');
+    });
+  });
+
+  describe('Docker with dockerSecurityOpt() in HostConfig.SecurityOpt, through the Engine API', () => {
+    let paths: DockerdPaths | undefined;
+    let createdHostPaths: string[] = [];
+
+    before(async function () {
+      if (run(['dockerd', '--version']).status !== 0) this.skip();
+      createdHostPaths = DOCKERD_HOST_PATHS.filter((hostPath) => !existsSync(hostPath));
+      paths = dockerdPaths(workDir, 'probe-docker', path.join(workDir, 'docker-volume'));
+      await startDockerd(workDir, 'probe-docker', paths, 'vfs');
+    });
+
+    after(async () => {
+      if (paths === undefined) return;
+      assert.deepEqual(await cleanUpDockerd(dockerdCleanUpSpec(workDir, paths, createdHostPaths)), []);
+      removeCgroupParent(workDir);
+    });
+
+    it('gives the container the same file\'s filter, Docker\'s capabilities and no_new_privs', async () => {
+      const socket = paths!.socket;
+      const tarball = path.join(workDir, 'tiny.tar');
+      assert.equal(run(['tar', '-C', rootfs, '-cf', tarball, '.']).status, 0);
+      const imported = await requestOverSocket(socket, 'POST', '/v1.41/images/create?fromSrc=-&repo=crbench-probe&tag=1', { bodyFile: tarball, timeoutMs: 60_000 });
+      assert.equal(imported.status, 200, imported.body.toString());
+      const created = await requestOverSocket(socket, 'POST', '/v1.41/containers/create?name=probe', {
+        json: { Image: 'crbench-probe:1', Cmd: probeSecurity.argv, HostConfig: { NetworkMode: 'none', SecurityOpt: dockerSecurityOpt() } },
+      });
+      assert.equal(created.status, 201, created.body.toString());
+      assert.equal((await requestOverSocket(socket, 'POST', '/v1.41/containers/probe/start')).status, 204);
+      const waited = await requestOverSocket(socket, 'POST', '/v1.41/containers/probe/wait', { timeoutMs: 60_000 });
+      assert.equal(JSON.parse(waited.body.toString()).StatusCode, 0);
+      const logs = await requestOverSocket(socket, 'GET', '/v1.41/containers/probe/logs?stdout=1');
+      const facts = factsOf(demultiplex(logs.body), 'docker (Engine API)');
+      console.log(`      docker with dockerSecurityOpt(): ${JSON.stringify(facts)}`);
+      assert.deepEqual(facts, { seccomp: 2, noNewPrivs: 1, capEff: profile().capEff, userNamespace: false });
     });
   });
 

@@ -13,6 +13,7 @@ describe('describeSecurityProfile()', function () {
     const record = describeSecurityProfile({ apparmor: false });
     assert.equal(record.seccompSource, SECCOMP_PROFILE_PATH);
     assert.equal(record.seccompSha256, loadSeccompProfile().sha256);
+    assert.match(record.seccompNote, /differs from it in 39 system calls/);
     assert.equal(record.defaultAction, 'SCMP_ACT_ERRNO');
     assert.ok(record.syscallsAllowed > 300, String(record.syscallsAllowed));
     assert.deepEqual(record.capabilities, [...DOCKER_DEFAULT_CAPABILITIES]);
