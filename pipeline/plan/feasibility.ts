@@ -240,7 +240,9 @@ const refusal = (runtimes: string[], who: string, said: string[], why: string): 
   runtimes, said, requirement: { kind: 'unsupported', reason: `${who}: ${said.map((text) => `"${text}"`).join(', ')} (${why})` },
 });
 
-const OVERLAY_ON_FUSE = 'the kernel refuses overlay with its upper layer on FUSE, logging "overlayfs: upper fs does not support RENAME_WHITEOUT." and "overlayfs: upper fs missing required features."';
+/** What the kernel logs when it refuses an overlay mount whose upper layer is on FUSE (zfs-fuse). */
+export const KERNEL_REFUSES_FUSE_UPPER = ['overlayfs: upper fs does not support RENAME_WHITEOUT.', 'overlayfs: upper fs missing required features.'];
+const OVERLAY_ON_FUSE = `the kernel refuses overlay with its upper layer on FUSE, logging ${KERNEL_REFUSES_FUSE_UPPER.map((line) => `"${line}"`).join(' and ')}`;
 const NO_DEV_ZFS = 'it drives the zfs kernel module through /dev/zfs, which zfs-fuse does not provide';
 
 /**
@@ -281,7 +283,7 @@ export const STORAGE_DRIVER_REFUSALS: Record<string, Refusal[]> = {
   'overlayfs on zfs-fuse': [
     refusal(['lxc'], 'LXC\'s overlayfs clone cannot have its upper layer on zfs-fuse', [
       'ovl_mount: 490 Invalid argument - Failed to mount "LXCPATH/BASE/rootfs" on "/usr/lib/x86_64-linux-gnu/lxc/rootfs" with options "upperdir=LXCPATH/ID/overlay/delta,lowerdir=LXCPATH/BASE/rootfs"',
-    ], `lxc-copy -s -B overlayfs; ${OVERLAY_ON_FUSE}`),
+    ], `lxc-copy -s -B overlayfs, in its words with -l ERROR (without, it fails saying nothing); ${OVERLAY_ON_FUSE}`),
   ],
 };
 

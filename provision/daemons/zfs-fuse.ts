@@ -4,7 +4,8 @@
  * device and mounts its datasets as `fuse.zfs`.
  *
  * One daemon per host: its socket and lock are hard-coded (no flag moves them). So a volume
- * uses the host's daemon if one runs (and never stops it), else starts its own:
+ * uses the host's daemon if one runs (and never stops it); refuses while another volume's
+ * crbench-started daemon runs (it goes with that volume); else starts its own:
  *   1 the daemon ledger gets the record (pid 0, its clean-up as the shutdown command) BEFORE
  *     the spawn, so `crbench teardown` finds it whatever moment crbench is killed at;
  *   2 `zfs-fuse --no-daemon` is spawned detached and the record gets its pid: its `--pidfile`
@@ -23,8 +24,8 @@
  *   /var/lib/zfs/zpool.cache    the pool cache: never written for a pool made with
  *                               `-o cachefile=none` (an import without it writes one)
  *   /zfs-kstat                  a kstat FUSE mount, unless --no-kstat-mount (we pass it)
- *   /run/mount                  util-linux's mount table directory, made by its FUSE mounts
- *                               if missing (empty; removed again only if we made it)
+ * (/run/mount appears too, but it is util-linux's: any mount command, crbench's own for every
+ * volume, makes it when missing.)
  * It reads /etc/zfs/zfsrc; every tuning setting Debian ships there is pinned on the command
  * line (ZFS_FUSE_TUNING), so an edited zfsrc cannot change what is measured.
  *
@@ -41,7 +42,7 @@ import { CrbenchError } from '../../pipeline/errors.ts';
 import { findBinary } from '../../pipeline/host/probe-host.ts';
 import { assertUnderWorkDir } from '../work-dir.ts';
 import { isRunning, listDaemons, startDaemon, stopDaemon, tailLog, type DaemonRecord } from './daemon.ts';
-import { absentHostPaths, processesNaming, removeCreatedHostPaths, signal, unmountBelow, waitUntilGone } from './leftovers.ts';
+import { absentHostPaths, argsOf, processesNaming, removeCreatedHostPaths, signal, unmountBelow, waitUntilGone } from './leftovers.ts';
 
 /** The socket the zfs and zpool commands talk to (hard-coded in zfs-fuse 0.7.0). */
 export const ZFS_FUSE_SOCKET = '/var/run/zfs/zfs_socket';
@@ -51,7 +52,7 @@ export const ZFS_FUSE_SOCKET = '/var/run/zfs/zfs_socket';
  * order leaves no empty parent. /var/lib/zfs itself belongs to the package and stays.
  */
 export const ZFS_FUSE_HOST_PATHS = [
-  '/var/run/zfs/zfs_socket', '/var/run/zfs', '/var/lock/zfs/zfs_lock', '/var/lock/zfs', '/var/lib/zfs/zpool.cache', '/run/mount',
+  '/var/run/zfs/zfs_socket', '/var/run/zfs', '/var/lock/zfs/zfs_lock', '/var/lock/zfs', '/var/lib/zfs/zpool.cache',
 ];
 
 /**
@@ -109,6 +110,15 @@ export function zfsFuseCleanUpCommand(spec: ZfsFuseCleanUpSpec): string[] {
   return [process.execPath, '--import', tsx, fileURLToPath(import.meta.url), 'clean-up', JSON.stringify(spec)];
 }
 
+/**
+ * The volume marker on a zfs-fuse command line, if crbench started it (for any work directory):
+ * `--pidfile <work dir>/daemons/volume-<name>.zfs-fuse.pid`; undefined for the host's own.
+ */
+export function crbenchMarkerOf(argv: string[]): string | undefined {
+  const marker = argv[argv.indexOf('--pidfile') + 1];
+  return argv.includes('--pidfile') && marker !== undefined && /\/daemons\/volume-[^/]+\.zfs-fuse\.pid$/.test(marker) ? marker : undefined;
+}
+
 /** Every live zfs-fuse process on the host, ours or not. */
 export function zfsFuseProcesses(): number[] {
   return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number).filter((pid) => {
@@ -141,6 +151,16 @@ export type ZfsFuseDaemon = { owner: 'crbench'; record: DaemonRecord } | { owner
  */
 export async function startZfsFuse(workDir: string, volume: { name: string; poolName: string; mountpoint: string }, readyTimeoutMs = 30_000): Promise<ZfsFuseDaemon> {
   const running = zfsFuseProcesses();
+  for (const pid of running) {
+    // One daemon per host: another volume's would be stopped under us when that volume goes.
+    const marker = crbenchMarkerOf(argsOf(pid));
+    if (marker !== undefined) {
+      const otherWorkDir = path.dirname(path.dirname(marker));
+      throw new CrbenchError('ZFS_FUSE_BUSY',
+        `zfs-fuse serves one daemon per host, and pid ${pid} is crbench's, for another volume (${path.basename(marker, '.zfs-fuse.pid')} of the work dir ${otherWorkDir}): ` +
+        `wait until that run ends, or run 'crbench teardown' with CRBENCH_WORK_DIR=${otherWorkDir}`);
+    }
+  }
   if (running.length > 0) return { owner: 'host', pid: running[0] as number };
   const binary = findBinary('zfs-fuse');
   if (binary === null) {

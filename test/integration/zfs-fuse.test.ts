@@ -3,7 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isRunning, listDaemons } from '../../provision/daemons/daemon.ts';
-import { ZFS_FUSE_HOST_PATHS, ZFS_FUSE_SOCKET, socketAnswers, zfsFuseMarkerOf, zfsFuseProcesses } from '../../provision/daemons/zfs-fuse.ts';
+import { ZFS_FUSE_HOST_PATHS, ZFS_FUSE_SOCKET, socketAnswers, zfsFuseArgv, zfsFuseMarkerOf, zfsFuseProcesses } from '../../provision/daemons/zfs-fuse.ts';
 import { findMount } from '../../provision/mounts.ts';
 import { teardownWorkDir } from '../../provision/teardown.ts';
 import { provisionVolume, releaseVolume, type Volume } from '../../provision/volume.ts';
@@ -189,6 +189,46 @@ describe('a zfs-fuse volume on the host\'s own zfs-fuse daemon (root)', function
     assert.equal(host?.pid !== undefined && isRunning(host.pid), true, 'the host\'s zfs-fuse still runs');
     assert.notEqual(sh(['zpool', 'list', volume.poolName]).status, 0, 'our pool is gone from it');
     assert.deepEqual(leftovers(workDir), []);
+  });
+});
+
+describe('a zfs-fuse volume while another crbench volume\'s zfs-fuse runs (root)', function () {
+  this.timeout(120_000);
+  let workDir: string;
+  let otherDir: string;
+  let other: ChildProcess | undefined;
+  let absentBefore: string[];
+
+  before(async function () {
+    if (!canRun()) this.skip();
+    workDir = mkdtempSync('/var/tmp/crbench-zfo-');
+    otherDir = mkdtempSync('/var/tmp/crbench-zfo-other-');
+    absentBefore = ZFS_FUSE_HOST_PATHS.filter((candidate) => !existsSync(candidate));
+    other = spawn(findBinary('zfs-fuse') ?? 'zfs-fuse', zfsFuseArgv('zfs-fuse', zfsFuseMarkerOf(otherDir, 'theirs')).slice(1), { stdio: 'ignore' });
+    const deadline = Date.now() + 20_000;
+    while (!(await socketAnswers())) {
+      if (Date.now() > deadline) throw new Error('the other run\'s zfs-fuse did not start');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  });
+
+  after(async () => {
+    if (workDir === undefined) return;
+    await teardownWorkDir(workDir);
+    if (other?.pid !== undefined && isRunning(other.pid)) {
+      other.kill('SIGTERM');
+      await new Promise((resolve) => other?.once('exit', resolve));
+    }
+    for (const candidate of absentBefore) rmSync(candidate, { recursive: true, force: true });
+    for (const dir of [workDir, otherDir]) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses, naming the other work dir, rather than share a daemon that goes with the other volume; leaves nothing', async () => {
+    await assert.rejects(provisionVolume(workDir, 'zo', 'zfs-fuse', 128),
+      (error: Error & { code?: string }) => error.code === 'ZFS_FUSE_BUSY' && error.message.includes(otherDir));
+    assert.equal(other?.pid !== undefined && isRunning(other.pid), true);
+    assert.deepEqual(leftovers(workDir), []);
+    assert.deepEqual(listDaemons(workDir), []);
   });
 });
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  cleanUpZfsFuse, destroyPoolArgv, retryWhileBusy, zfsFuseArgv, zfsFuseCleanUpCommand, zfsFuseGroupOf, zfsFuseMarkerOf,
+  cleanUpZfsFuse, crbenchMarkerOf, destroyPoolArgv, retryWhileBusy, zfsFuseArgv, zfsFuseCleanUpCommand, zfsFuseGroupOf, zfsFuseMarkerOf,
   ZFS_FUSE_HOST_PATHS, ZFS_FUSE_TUNING, type ZfsFuseCleanUpSpec,
 } from '../../../provision/daemons/zfs-fuse.ts';
 
@@ -46,6 +46,13 @@ describe('the zfs-fuse daemon of a volume', () => {
     const argv = zfsFuseCleanUpCommand(spec);
     assert.equal(argv[0], process.execPath);
     assert.deepEqual(argv.slice(3), [SOURCE, 'clean-up', JSON.stringify(spec)]);
+  });
+
+  it('tells a daemon crbench started, for any work directory, from the host\'s own', () => {
+    const marker = zfsFuseMarkerOf('/var/tmp/other-run', 'runc.copy.zfs-fuse');
+    assert.equal(crbenchMarkerOf(zfsFuseArgv('/usr/sbin/zfs-fuse', marker)), marker);
+    assert.equal(crbenchMarkerOf(['/usr/sbin/zfs-fuse', '--no-daemon']), undefined);
+    assert.equal(crbenchMarkerOf(['zfs-fuse', '--pidfile', '/var/run/zfs-fuse.pid']), undefined);
   });
 
   it('destroys the pool forcibly: the clones of crashed containers may still be mounted', () => {
