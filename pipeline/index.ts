@@ -34,6 +34,7 @@ import { groupsOfShard } from './plan/schedule-units.ts';
 import type { Progress } from './progress/progress.ts';
 import { DEFAULT_LIMITS } from './run/limits.ts';
 import { runPlannedMatrix } from './run/run-matrix.ts';
+import { describeSecurityProfile } from './run/security/describe-security-profile.ts';
 import { adapterOf } from './run/runtimes/index.ts';
 import { readResults } from './store/read-results.ts';
 import { ResultsWriter } from './store/results-writer.ts';
@@ -133,6 +134,7 @@ async function freshManifest(matrix: Matrix, source: MatrixSource, host: HostFac
     phaseCommands: phaseCommandsOf(cells),
     workarounds: {},
     limits: DEFAULT_LIMITS,
+    securityProfile: describeSecurityProfile({ runtimes: [...new Set(cells.filter((cell) => cell.feasible).map((cell) => cell.runtime))] }),
     images: {},
     cells,
     ...(Object.keys(selection).length > 0 ? { selection } : {}),

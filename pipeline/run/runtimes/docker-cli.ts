@@ -4,6 +4,7 @@ import { $ } from 'zx';
 import { splitRuntime, type Lifecycle } from '../../types.ts';
 import { run, type Step } from '../executor/steps.ts';
 import { DEFAULT_LIMITS, type ContainerLimits } from '../limits.ts';
+import { dockerCliSecurityArgs } from '../security/runtime-options.ts';
 import { cliContainer, describeCliPhases, limitFlags } from './docker-common.ts';
 import { dockerImageRef, openDockerDaemon } from './docker-daemon.ts';
 import type { ContainerPlan, ContainerSpec, PhaseTexts, RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';
@@ -28,8 +29,8 @@ export function dockerCliPrefix(client: string, configDir: string, socket: strin
 }
 
 /** The steps of a group for one CLI prefix: pure, so tests can read the argv. */
-export function dockerCliSteps(cli: string[], limits: ContainerLimits, runtime: string | null) {
-  const createFlags = [...limitFlags(limits), ...(runtime !== null ? ['--runtime', runtime] : [])];
+export function dockerCliSteps(cli: string[], limits: ContainerLimits, runtime: string | null, securityArgs: readonly string[] = []) {
+  const createFlags = [...limitFlags(limits), ...(runtime !== null ? ['--runtime', runtime] : []), ...securityArgs];
   return {
     importImage: (image: string, tarballPath: string): Step[] => [run('docker import', [...cli, 'import', tarballPath, dockerImageRef(image)])],
     container: (c: ContainerSpec): ContainerPlan => cliContainer({ cli, tool: 'docker', createFlags, imageRef: dockerImageRef(c.image) }, c),
@@ -85,7 +86,7 @@ export const dockerCli: RuntimeAdapter = {
     const configDir = path.join(daemon.paths.stateDir, 'cli');
     mkdirSync(configDir, { recursive: true });
     const cli = dockerCliPrefix(client, configDir, daemon.paths.socket);
-    const steps = dockerCliSteps(cli, context.limits, daemon.oci.selected?.name ?? null);
+    const steps = dockerCliSteps(cli, context.limits, daemon.oci.selected?.name ?? null, dockerCliSecurityArgs());
     const workarounds = [...daemon.oci.workarounds];
     return {
       workarounds,

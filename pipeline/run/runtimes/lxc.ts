@@ -10,8 +10,9 @@ import {
   attachLvmLoop, lvmReleaseCommands, lvmSetupCommands, lxcBackingStoreOf, volumeGroupName, zfsRootCommands,
   type BackingStorePlace,
 } from './lxc-backing-store.ts';
+import { writeLxcSecurity } from '../security/lxc-security.ts';
 import { buildLxcConfig, LXC_UNPACK_TEMPLATE, LXCFS_HOOKS_WORKAROUND, probeLxcHostFacts, type LxcHostFacts } from './lxc-config.ts';
-import { lastRecord, type ContainerPlan, type ContainerSpec, type GroupContext, type PhaseTexts, type RuntimeAdapter, type RuntimeGroup } from './runtime-adapter.ts';
+import { lastRecord, type ContainerMount, type ContainerPlan, type ContainerSpec, type GroupContext, type PhaseTexts, type RuntimeAdapter, type RuntimeGroup } from './runtime-adapter.ts';
 
 /** The base container an image is unpacked into, once per group; every container is cloned from it. */
 export function baseContainerName(image: string): string {
@@ -91,9 +92,9 @@ export function lxcContainer(options: { lxcpath: string; cloneArgs: string[]; cg
   const command = c.lifecycle === 'command';
   return {
     create: () => [run('lxc-copy', ['lxc-copy', '-P', lxcpath, '-n', baseContainerName(c.image), '-N', c.id, ...cloneArgs])],
-    launch: () => (command ? [] : [run('lxc-start', ['lxc-start', ...at, '-d'])]),
+    launch: () => (command ? [] : [run('lxc-start', ['lxc-start', ...at, ...lxcMountDefines(c.mounts ?? []), '-d'])]),
     execute: () => (command
-      ? [run('lxc-execute', ['lxc-execute', ...at, '--', ...c.workloadArgv], { exitJudgedElsewhere: true })]
+      ? [run('lxc-execute', ['lxc-execute', ...at, ...lxcMountDefines(c.mounts ?? []), '--', ...c.workloadArgv], { exitJudgedElsewhere: true })]
       : [run('lxc-attach', ['lxc-attach', ...at, '--clear-env', '--', ...c.workloadArgv], { exitJudgedElsewhere: true })]),
     stop: () => (command ? [] : [
       run('lxc-stop', ['lxc-stop', ...at, '-k']),
@@ -116,6 +117,21 @@ export function lxcContainer(options: { lxcpath: string; cloneArgs: string[]; cg
     memoryCgroup: () => lxcMemoryCgroup(options.cgroupMode, c.id, initPid),
     forceRemove: () => [run('lxc-stop -k', ['lxc-stop', ...at, '-k']), run('lxc-destroy -f', ['lxc-destroy', ...at, '-f'])],
   };
+}
+
+/**
+ * Bind mounts as `-s lxc.mount.entry=SRC DST none bind,create=dir[,ro] 0 0` for lxc-start and
+ * lxc-execute: added to the clone's config for this start only (the clone's file stays the
+ * base's), the destination relative to the container's root. An fstab line cannot hold a
+ * blank, so a path with one is refused.
+ */
+export function lxcMountDefines(mounts: readonly ContainerMount[]): string[] {
+  return mounts.flatMap((mount) => {
+    for (const where of [mount.source, mount.destination]) {
+      if (/\s/.test(where)) throw new CrbenchError('BAD_MOUNT_PATH', `LXC cannot bind-mount ${JSON.stringify(where)}: an lxc.mount.entry line cannot hold a blank`);
+    }
+    return ['-s', `lxc.mount.entry=${mount.source} ${mount.destination.replace(/^\/+/, '')} none bind,create=dir${mount.readonly ? ',ro' : ''} 0 0`];
+  });
 }
 
 /** The lxc-create call that unpacks an image into the group's base container with the backing store. */
@@ -183,7 +199,8 @@ export async function openLxcGroup(context: GroupContext, facts: LxcHostFacts): 
   mkdirSync(lxcpath, { recursive: true });
   mkdirSync(setupDir, { recursive: true });
   writeFileSync(templatePath, LXC_UNPACK_TEMPLATE, { mode: 0o755 });
-  writeFileSync(configPath, buildLxcConfig({ limits: context.limits, cgroupMode: context.host.cgroupMode, facts }));
+  // Docker's capabilities and seccomp filter in LXC's own terms, as every compared container gets them.
+  writeFileSync(configPath, buildLxcConfig({ limits: context.limits, cgroupMode: context.host.cgroupMode, facts, security: writeLxcSecurity(setupDir) }));
   const workarounds = facts.lxcfsRunning ? [] : [LXCFS_HOOKS_WORKAROUND];
 
   // Recorded before anything is made, and again once the loop device is known.

@@ -11,6 +11,7 @@ import { CrbenchError } from '../../errors.ts';
 import { splitRuntime, type HostFacts, type Lifecycle } from '../../types.ts';
 import { run, type Step } from '../executor/steps.ts';
 import { DEFAULT_LIMITS, type ContainerLimits } from '../limits.ts';
+import { podmanSecurityArgs } from '../security/runtime-options.ts';
 import { cliContainer, describeCliPhases, limitFlags } from './docker-common.ts';
 import { prepareEngineOci } from './oci-behind-engine.ts';
 import type { ContainerPlan, ContainerSpec, GroupContext, PhaseTexts, RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';
@@ -188,8 +189,8 @@ export function podmanImageRef(image: string): string {
 }
 
 /** The steps of a group for one prefix: pure, so tests can read the argv. */
-export function podmanSteps(prefix: string[], options: { paths: PodmanPaths; limits: ContainerLimits; ulimitFlags: string[] }) {
-  const createFlags = ['--cgroup-parent', `/${options.paths.cgroupParent}`, ...limitFlags(options.limits), ...options.ulimitFlags, '--log-driver', 'k8s-file'];
+export function podmanSteps(prefix: string[], options: { paths: PodmanPaths; limits: ContainerLimits; ulimitFlags: string[]; securityArgs?: readonly string[] }) {
+  const createFlags = ['--cgroup-parent', `/${options.paths.cgroupParent}`, ...limitFlags(options.limits), ...options.ulimitFlags, ...(options.securityArgs ?? []), '--log-driver', 'k8s-file'];
   const [env = 'env', ...rest] = prefix;
   return {
     importImage: (image: string, tarballPath: string): Step[] => [
@@ -230,7 +231,7 @@ export const podman: RuntimeAdapter = {
     const oci = await prepareEngineOci({ host: context.host, workDir, groupId, stateDir: paths.stateDir, oci: ociName, crunWrapper: 'unshare' });
     const prefix = podmanPrefix(paths, context.storageDriver, context.host.cgroupMode, oci.selected);
     const ulimits = podmanUlimits(readProcessLimits());
-    const steps = podmanSteps(prefix, { paths, limits: context.limits, ulimitFlags: ulimits.flags });
+    const steps = podmanSteps(prefix, { paths, limits: context.limits, ulimitFlags: ulimits.flags, securityArgs: podmanSecurityArgs() });
     const spec: CleanUpSpec = {
       kind: 'leftovers', workDir, stateDir: paths.stateDir, cgroupParent: paths.cgroupParent,
       processRoots: [paths.stateDir, paths.root], mountRoots: [paths.root, paths.stateDir],

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { listRuntimeStates, recordRuntimeState, releaseRuntimeState, type RuntimeState } from '../../../provision/runtime-state.ts';
+import { RUNSC_SECURITY_FLAGS } from '../security/runtime-options.ts';
 import { ociRuntime } from './oci-runtime.ts';
 import { run, type Step } from '../executor/steps.ts';
 import type { RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';
@@ -11,10 +12,13 @@ import type { RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';
  *   build a netstack from the host's interfaces in that namespace).
  * - `--platform=ptrace`: named explicitly so that the results say which platform ran; it is
  *   this release's default, and the only one that works without KVM (systrap arrived later).
+ * - `--oci-seccomp --net-raw` (RUNSC_SECURITY_FLAGS): the bundle's seccomp filter and Docker's
+ *   capabilities as the other runtimes get them (gVisor applies the filter to the container's
+ *   init and its children, not to a process of `runsc exec`: the manifest says so).
  * Not `--ignore-cgroups`: runsc sets the OCI config's memory and pids limits in the v1
  * hierarchies of a hybrid host itself (seen: /sys/fs/cgroup/memory/<id>), as runc does.
  */
-export const RUNSC_GLOBAL_FLAGS = ['--network=none', '--platform=ptrace'];
+export const RUNSC_GLOBAL_FLAGS = ['--network=none', '--platform=ptrace', ...RUNSC_SECURITY_FLAGS];
 
 /** An empty file in the image's /tmp: gVisor leaves a non-empty /tmp on the root filesystem. */
 export const RUNSC_TMP_MARKER = '.crbench-keeps-tmp-on-rootfs';

@@ -4,47 +4,10 @@ import { countSeccompRules } from './convert-seccomp.ts';
 import { capabilityMask } from './docker-defaults.ts';
 import { RUNSC_SECURITY_FLAGS } from './runtime-options.ts';
 import { buildLxcSecurity } from './lxc-security.ts';
+import type { RuntimeSecurity, SecurityProfileRecord } from '../../types.ts';
 
 /** How one runtime's containers get the profile, and what of it they do not get. */
-export interface RuntimeSecurity {
-  /** 'docker-default': the profile, through the runtime's own mechanism; 'own': the runtime's own defaults, not the profile. */
-  profile: 'docker-default' | 'own';
-  how: string;
-  /** What differs from the profile, measured or read in the runtime's source; empty when nothing does. */
-  gaps: string[];
-}
-
-/** The confinement every compared container gets, as the manifest records it (`securityProfile`). */
-export interface SecurityProfileRecord {
-  /** The Docker-format profile file the seccomp filter is built from, and the SHA-256 of its bytes. */
-  seccompSource: string;
-  seccompSha256: string;
-  /** What the file is, beside Docker's own built-in profile. */
-  seccompNote: string;
-  /** The filter for this host: its default action (SCMP_ACT_ERRNO) and errno (38, ENOSYS), its architectures. */
-  defaultAction: string;
-  defaultErrnoRet: number | null;
-  architectures: string[];
-  /** Distinct system calls allowed without a condition, allowed for some arguments only, and named to be refused. */
-  syscallsAllowed: number;
-  syscallsAllowedConditionally: number;
-  syscallsDenied: number;
-  /** Bounding, effective and permitted set; the ambient set is empty. */
-  capabilities: string[];
-  /** The CapEff a root process in the container shows (/proc/self/status) with these capabilities. */
-  capEff: string;
-  noNewPrivileges: boolean;
-  maskedPaths: string[];
-  readonlyPaths: string[];
-  /**
-   * AppArmor on this host: when enabled, Docker and Podman confine with their profile
-   * (docker-default, containers-default) and the bundles crbench writes name none, so the
-   * profiles are not equal; when not enabled, no runtime has an AppArmor profile.
-   */
-  apparmor: { enabled: boolean; dockerDefaultApplies: boolean };
-  /** Per runtime (runc, crun, runsc, docker, docker-cli, podman, lxc, lxd), how it applies the profile. */
-  runtimes: Record<string, RuntimeSecurity>;
-}
+export type { RuntimeSecurity, SecurityProfileRecord } from '../../types.ts';
 
 /** Whether the kernel has AppArmor enabled (/sys/module/apparmor/parameters/enabled is Y). */
 export function apparmorEnabled(readFile = (file: string) => readFileSync(file, 'utf8')): boolean {

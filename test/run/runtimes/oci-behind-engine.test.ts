@@ -99,7 +99,7 @@ describe('prepareEngineOci()', () => {
     const every = await prepare(hostWith(EVERY_OCI, 'v2'), null);
     assert.deepEqual(dockerdConfig(paths, every.dockerRuntimes), {
       'deprecated-key-path': paths.keyFile,
-      runtimes: { runsc: { path: '/usr/bin/runsc', runtimeArgs: ['--network=none', '--platform=ptrace'] }, crun: { path: '/usr/bin/crun' }, kata: { path: '/opt/kata/bin/kata-runtime' } },
+      runtimes: { runsc: { path: '/usr/bin/runsc', runtimeArgs: ['--network=none', '--platform=ptrace', '--oci-seccomp', '--net-raw'] }, crun: { path: '/usr/bin/crun' }, kata: { path: '/opt/kata/bin/kata-runtime' } },
     });
     const onlyRunsc = await prepare(hostWith({ runsc: '/usr/local/bin/runsc', crun: null, 'kata-runtime': null }, 'v2'), null);
     assert.deepEqual(Object.keys(onlyRunsc.dockerRuntimes), ['runsc']);

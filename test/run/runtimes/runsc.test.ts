@@ -41,7 +41,7 @@ describe('runsc adapter', () => {
   });
 
   it('runs every command with no network and the ptrace platform, and without --ignore-cgroups (the limits apply)', () => {
-    assert.deepEqual(RUNSC_GLOBAL_FLAGS, ['--network=none', '--platform=ptrace']);
+    assert.deepEqual(RUNSC_GLOBAL_FLAGS, ['--network=none', '--platform=ptrace', '--oci-seccomp', '--net-raw']);
     assert.ok(!RUNSC_GLOBAL_FLAGS.includes('--ignore-cgroups'));
   });
 
@@ -111,7 +111,7 @@ describe('runsc adapter', () => {
     assert.equal(state?.runtime, 'runsc');
     assert.deepEqual(state?.teardownCommands, [[
       'sh', '-c', 'for id in $("$@" list -quiet); do "$@" delete --force "$id"; done; exit 0',
-      'sh', 'runsc', '--network=none', '--platform=ptrace', '--root', stateRoot,
+      'sh', 'runsc', '--network=none', '--platform=ptrace', '--oci-seccomp', '--net-raw', '--root', stateRoot,
     ]]);
     assert.deepEqual(state?.teardownCommands, runscTeardownCommands(['runsc', ...RUNSC_GLOBAL_FLAGS], stateRoot));
     await group?.close();
@@ -155,17 +155,17 @@ describe('runsc adapter', () => {
   describe('describePhases()', () => {
     it('describes the exec shape with its flags', () => {
       const phases = runsc.describePhases('copy', 'exec', 'runsc');
-      assert.equal(phases.launch, 'runsc --network=none --platform=ptrace --root STATE start ID');
-      assert.match(phases.create, /^cp -a --reflink=never .*; runsc --network=none --platform=ptrace --root STATE create --bundle BUNDLE --pid-file BUNDLE\/init\.pid ID \(the init sleeps\)$/);
-      assert.equal(phases.execute, 'runsc --network=none --platform=ptrace --root STATE exec ID WORKLOAD');
+      assert.equal(phases.launch, 'runsc --network=none --platform=ptrace --oci-seccomp --net-raw --root STATE start ID');
+      assert.match(phases.create, /^cp -a --reflink=never .*; runsc --network=none --platform=ptrace --oci-seccomp --net-raw --root STATE create --bundle BUNDLE --pid-file BUNDLE\/init\.pid ID \(the init sleeps\)$/);
+      assert.equal(phases.execute, 'runsc --network=none --platform=ptrace --oci-seccomp --net-raw --root STATE exec ID WORKLOAD');
       assert.match(phases.stop, /^runsc .* kill ID KILL, then wait until the init has exited/);
-      assert.match(phases.clean, /^runsc --network=none --platform=ptrace --root STATE delete ID; rm -rf BUNDLE\/rootfs$/);
+      assert.match(phases.clean, /^runsc --network=none --platform=ptrace --oci-seccomp --net-raw --root STATE delete ID; rm -rf BUNDLE\/rootfs$/);
     });
 
     it('describes the command shape: the wait for the sandbox\'s exit in execute, nothing to stop', () => {
       const phases = runsc.describePhases('copy', 'command', 'runsc');
       assert.match(phases.create, /create --bundle BUNDLE --pid-file BUNDLE\/init\.pid ID \(the bundle's process is the workload, its output to BUNDLE\/workload\.out and \.err\)$/);
-      assert.equal(phases.launch, 'runsc --network=none --platform=ptrace --root STATE start ID: the workload starts running');
+      assert.equal(phases.launch, 'runsc --network=none --platform=ptrace --oci-seccomp --net-raw --root STATE start ID: the workload starts running');
       assert.match(phases.execute, /^wait until the workload .* has exited; crbench's timer reaps it and has its exit status$/);
       assert.equal(phases.stop, 'nothing: the workload has exited, and with it the container');
     });
