@@ -186,6 +186,13 @@ describe('a QEMU microVM under TCG: QMP, the guest agent, tiny as initramfs and 
     assert.deepEqual(readdirSync(CACHE).filter((name) => name.endsWith('.partial')), []);
   });
 
+  it('builds the same tiny initramfs bytes again in another cache', async () => {
+    const again = await buildImageInitramfs({ image: images['tiny'] as BuiltImage, kernel, cacheDir: path.join(workDir, 'cache-again'), scratchDir: path.join(workDir, 'scratch') });
+    assert.equal(again.fromCache, false);
+    assert.equal(again.sha256, tinyInitramfs.sha256);
+    rmSync(path.join(workDir, 'cache-again'), { recursive: true });
+  });
+
   it('boots tiny from its initramfs, runs /bin/true and a command with output and exit code, then powers off', async () => {
     const vm = await createVm({ initramfs: tinyInitramfs });
     assert.ok(isQemuAlive(vm.pid), 'QEMU runs, paused, once create returned');

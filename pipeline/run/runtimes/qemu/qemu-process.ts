@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { CrbenchError } from '../../../errors.ts';
 
 /**
@@ -43,4 +43,26 @@ export function isQemuAlive(pid: number, procRoot = '/proc'): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Live QEMU processes whose command line names a path below `workDir` (their sockets, pidfile
+ * and console log are there): what a teardown after a kill -9 must end. A daemonized QEMU is
+ * nobody's child once the run that made it is gone, so only its argv ties it to the run.
+ */
+export function findQemuPids(workDir: string, procRoot = '/proc'): number[] {
+  const prefix = `${workDir.replace(/\/+$/, '')}/`;
+  const pids: number[] = [];
+  for (const name of readdirSync(procRoot)) {
+    if (!/^\d+$/.test(name)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`${procRoot}/${name}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    const isQemu = /(^|\/)qemu-system-[\w-]+$/.test(argv[0] ?? '');
+    if (isQemu && argv.some((arg) => arg.includes(prefix)) && isQemuAlive(Number(name), procRoot)) pids.push(Number(name));
+  }
+  return pids.sort((a, b) => a - b);
 }

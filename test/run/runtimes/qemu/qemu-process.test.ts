@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CrbenchError } from '../../../../pipeline/errors.ts';
-import { isQemuAlive, parseVmRssBytes, readQemuPid, readQemuRssBytes } from '../../../../pipeline/run/runtimes/qemu/qemu-process.ts';
+import { findQemuPids, isQemuAlive, parseVmRssBytes, readQemuPid, readQemuRssBytes } from '../../../../pipeline/run/runtimes/qemu/qemu-process.ts';
 
 /** /proc/PID/status of a QEMU with a ready 256 MiB guest on the reference host, cut down. */
 const STATUS = 'Name:\tqemu-system-x86\nState:\tS (sleeping)\nPid:\t4242\nVmPeak:\t 1653340 kB\nVmRSS:\t  240732 kB\nThreads:\t4\n';
@@ -44,5 +44,29 @@ describe('readQemuRssBytes(), isQemuAlive() and readQemuPid()', () => {
     for (const file of ['missing.pid', 'bad.pid']) {
       assert.throws(() => readQemuPid(path.join(dir, file)), (error: unknown) => error instanceof CrbenchError && error.code === 'VM_NO_PIDFILE');
     }
+  });
+});
+
+describe('findQemuPids()', () => {
+  let dir: string;
+  const fakeProcess = (pid: number, argv: string[], state = 'S (sleeping)') => {
+    mkdirSync(path.join(dir, String(pid)));
+    writeFileSync(path.join(dir, String(pid), 'cmdline'), `${argv.join('\0')}\0`);
+    writeFileSync(path.join(dir, String(pid), 'status'), `Name:\tx\nState:\t${state}\n`);
+  };
+  beforeEach(() => {
+    dir = mkdtempSync('/var/tmp/crbench-qemu-process-');
+    fakeProcess(10, ['qemu-system-x86_64', '-M', 'microvm', '-qmp', 'unix:/var/lib/crbench/vm/c1/qmp.sock,server=on,wait=off']);
+    fakeProcess(11, ['/usr/bin/qemu-system-x86_64', '-pidfile', '/var/lib/crbench/vm/c2/qemu.pid']);
+    fakeProcess(12, ['qemu-system-x86_64', '-pidfile', '/var/lib/crbench-other/vm/qemu.pid']);
+    fakeProcess(13, ['tail', '-f', '/var/lib/crbench/vm/c1/console.log']);
+    fakeProcess(14, ['qemu-system-x86_64', '-pidfile', '/var/lib/crbench/vm/c3/qemu.pid'], 'Z (zombie)');
+    mkdirSync(path.join(dir, 'self'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('finds the live QEMUs whose argv names a path below the work directory, and nothing else', () => {
+    assert.deepEqual(findQemuPids('/var/lib/crbench', dir), [10, 11]);
+    assert.deepEqual(findQemuPids('/var/lib/crbench/', dir), [10, 11]);
   });
 });
