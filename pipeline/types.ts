@@ -273,6 +273,47 @@ export interface CommandRecord {
   failure?: string;
 }
 
+/** How one runtime is given the compared containers' confinement. */
+export interface RuntimeSecurity {
+  /** 'docker-default': the profile, through the runtime's own mechanism; 'own': the runtime's own defaults, not the profile. */
+  profile: 'docker-default' | 'own';
+  how: string;
+  /** What differs from the profile, measured or read in the runtime's source; empty when nothing does. */
+  gaps: string[];
+}
+
+/** The confinement every compared container gets, as the manifest records it (`securityProfile`). */
+export interface SecurityProfileRecord {
+  /** The Docker-format profile file the seccomp filter is built from, and the SHA-256 of its bytes. */
+  seccompSource: string;
+  seccompSha256: string;
+  /** What the file is, beside Docker's own built-in profile. */
+  seccompNote: string;
+  /** The filter for this host: its default action (SCMP_ACT_ERRNO) and errno (38, ENOSYS), its architectures. */
+  defaultAction: string;
+  defaultErrnoRet: number | null;
+  architectures: string[];
+  /** Distinct system calls allowed without a condition, allowed for some arguments only, and named to be refused. */
+  syscallsAllowed: number;
+  syscallsAllowedConditionally: number;
+  syscallsDenied: number;
+  /** Bounding, effective and permitted set; the ambient set is empty. */
+  capabilities: string[];
+  /** The CapEff a root process in the container shows (/proc/self/status) with these capabilities. */
+  capEff: string;
+  noNewPrivileges: boolean;
+  maskedPaths: string[];
+  readonlyPaths: string[];
+  /**
+   * AppArmor on this host: when enabled, Docker and Podman confine with their profile
+   * (docker-default, containers-default) and the bundles crbench writes name none, so the
+   * profiles are not equal; when not enabled, no runtime has an AppArmor profile.
+   */
+  apparmor: { enabled: boolean; dockerDefaultApplies: boolean };
+  /** Per runtime (runc, crun, runsc, docker, docker-cli, podman, lxc, lxd), how it applies the profile. */
+  runtimes: Record<string, RuntimeSecurity>;
+}
+
 /** What one phase or setup step ran, for a cell's log (post-mortems). */
 export interface LogEntry {
   cellId: string;
@@ -296,8 +337,8 @@ export interface Manifest {
   phaseCommands: Record<string, Record<LifecyclePhase, string>>;
   /** Workarounds applied to make a runtime work on this host, per runtime. */
   workarounds: Record<string, string[]>;
-  /** How each runtime's containers are confined: seccomp, capabilities, masked paths (issue "fair comparison"). */
-  securityProfile?: Record<string, unknown>;
+  /** The confinement every compared container gets (Docker's default profile), and how each runtime is given it. */
+  securityProfile?: SecurityProfileRecord;
   /** The clock's own cost: /bin/true timed exactly as a phase is, before the run. */
   harness?: { command: string; runs: number; medianMs: number; minMs: number; maxMs: number };
   /** Host conditions that can bias timings (governor, swap, load, disk, throttling), before and after the run. */
