@@ -9,9 +9,10 @@
  *   1 the daemon ledger gets the record (pid 0, its clean-up as the shutdown command) BEFORE
  *     the spawn, so `crbench teardown` finds it whatever moment crbench is killed at;
  *   2 `zfs-fuse --no-daemon` is spawned detached and the record gets its pid: its `--pidfile`
- *     is never written in the foreground (nor was it daemonised, here), so we keep the pid
- *     ourselves. The pid file's path, below the work directory, still serves: it puts our
- *     path on the daemon's command line, which is how the clean-up finds it without a pid;
+ *     is ignored in the foreground (its man page says so; daemonised, it was not written here
+ *     either), so we keep the pid ourselves. The pid file's path, below the work directory,
+ *     still serves: it puts our path on the daemon's command line, which is how the clean-up
+ *     finds it without a pid;
  *   3 ready once its socket accepts a connection.
  * Stopping (the clean-up, run by daemon.ts's stopDaemon, also in a fresh process after a
  * crash): `zpool destroy` of the volume's pool while the daemon answers, SIGTERM (it unmounts
