@@ -3,6 +3,7 @@ import { analyseResults } from '../../pipeline/analyse/analyse-results.ts';
 import type { Cell, LifecyclePhase, Manifest, Sample, SetupStep } from '../../pipeline/types.ts';
 import { expectGolden } from '../fixtures/golden/expect-golden.ts';
 import { loadResultsFixture } from '../fixtures/results/load-fixture.ts';
+import { phaseSample, sampleOf, type SampleOptions } from '../fixtures/results/make-sample.ts';
 
 function cell(runtime: string, filesystem: string, extra: Partial<Cell> = {}): Cell {
   return {
@@ -13,6 +14,9 @@ function cell(runtime: string, filesystem: string, extra: Partial<Cell> = {}): C
     filesystem,
     image: 'busybox',
     workload: 'true',
+    lifecycle: 'exec',
+    netns: 'fresh',
+    cgroup: 'fresh',
     concurrency: 1,
     feasible: true,
     ...extra,
@@ -24,31 +28,8 @@ function manifestOf(cells: Cell[], seed = 1): Manifest {
   return { ...manifest, matrix: { ...manifest.matrix, name: 'test', seed }, cells };
 }
 
-function sample(
-  of: Cell,
-  phase: LifecyclePhase | SetupStep,
-  durationMs: number,
-  options: { rep?: number; warmup?: boolean; error?: string } = {},
-): Sample {
-  return {
-    schemaVersion: 1,
-    cellId: of.id,
-    groupId: of.groupId,
-    runtime: of.runtime,
-    storageDriver: of.storageDriver,
-    filesystem: of.filesystem,
-    image: of.image,
-    workload: of.workload,
-    concurrency: of.concurrency,
-    phase,
-    block: 0,
-    rep: options.rep ?? 0,
-    warmup: options.warmup ?? false,
-    durationMs,
-    ok: options.error === undefined,
-    ...(options.error === undefined ? {} : { error: options.error }),
-    startedAt: '2025-01-01T00:00:00.000Z',
-  };
+function sample(of: Cell, phase: LifecyclePhase | SetupStep, durationMs: number, options: SampleOptions = {}): Sample {
+  return sampleOf(of, phase, durationMs, options);
 }
 
 const runc = cell('runc', 'ext4');
@@ -155,7 +136,8 @@ describe('analyseResults()', () => {
   });
 
   it('finds the error of a group’s setup step, recorded once with the group id as cellId, for each cell of the group', () => {
-    const groupSample = { ...sample(runc, 'provision-volume', 400, { error: 'mkfs.ext4: no space left' }), cellId: runc.groupId, image: '-' };
+    const groupSample = sample(runc, 'provision-volume', 400, { error: 'mkfs.ext4: no space left' });
+    assert.equal(groupSample.cellId, runc.groupId);
     const summary = analyseResults({ manifest: manifestOf([runc, crun]), samples: [groupSample], setAsideLines: 0 });
     assert.deepEqual(summary.failed, [
       { cellId: 'runc-ext4', error: 'mkfs.ext4: no space left' },
@@ -165,7 +147,7 @@ describe('analyseResults()', () => {
 
   it('blames a failed image import only on the cells of that image', () => {
     const other = cell('runc', 'ext4', { id: 'runc-ext4-grader', image: 'grader' });
-    const importFailed = { ...sample(other, 'import-image', 40, { error: 'grader.tar: not found' }), cellId: other.groupId };
+    const importFailed = sample(other, 'import-image', 40, { error: 'grader.tar: not found' });
     const summary = analyseResults({
       manifest: manifestOf([runc, other]),
       samples: [importFailed, sample(runc, 'create', 10)],
@@ -214,6 +196,29 @@ describe('analyseResults()', () => {
     assert.deepEqual(Object.keys(summary.cells[0]?.phases.create ?? {}), [
       'n', 'errors', 'medianMs', 'ciLowMs', 'ciHighMs', 'meanMs', 'stdDevMs', 'minMs', 'maxMs', 'p25Ms', 'p75Ms', 'p95Ms', 'p99Ms', 'outliers',
     ]);
+    assert.deepEqual(Object.keys(summary.cells[0] ?? {}), [
+      'cellId', 'runtime', 'storageDriver', 'filesystem', 'image', 'workload', 'lifecycle', 'netns', 'cgroup', 'concurrency', 'phases', 'totalMedianMs', 'steps',
+    ]);
+  });
+
+  it('carries each cell\'s life-cycle shape and levers from the plan', () => {
+    const command = cell('runc', 'ext4', { id: 'runc-ext4-command', lifecycle: 'command', netns: 'reused', cgroup: 'reused' });
+    const summary = analyseResults({ manifest: manifestOf([runc, command]), samples: [sample(runc, 'create', 1), sample(command, 'create', 2)], setAsideLines: 0 });
+    assert.deepEqual(summary.cells.map((c) => [c.cellId, c.lifecycle, c.netns, c.cgroup]), [
+      ['runc-ext4', 'exec', 'fresh', 'fresh'],
+      ['runc-ext4-command', 'command', 'reused', 'reused'],
+    ]);
+  });
+
+  it('puts the median of each step on the cell, and the facts a probe found', () => {
+    const steps = (copyMs: number) => [{ label: 'rootfs: cp -a', durationMs: copyMs }, { label: 'harness', durationMs: 0.1 }, { label: 'runc create', durationMs: 5 }];
+    const samples = [
+      ...[2, 4, 9].map((copyMs, rep) => phaseSample(runc, 'create', copyMs + 5.1, { rep, steps: steps(copyMs) })),
+      phaseSample(runc, 'execute', 3, { facts: { seccomp: 2 } }),
+    ];
+    const [summarised] = analyseResults({ manifest: manifestOf([runc]), samples, setAsideLines: 0 }).cells;
+    assert.deepEqual(summarised?.steps?.create, [{ label: 'rootfs: cp -a', durationMs: 4 }, { label: 'harness', durationMs: 0.1 }, { label: 'runc create', durationMs: 5 }]);
+    assert.deepEqual(summarised?.facts, { seccomp: 2 });
   });
 
   describe('comparisons', () => {
@@ -314,7 +319,7 @@ describe('analyseResults()', () => {
     });
 
     it('counts the timed-out execute of crun on xfs as an error, n = 19', () => {
-      const execute = summary.cells.find((c) => c.cellId === 'crun-bundle-xfs-busybox-true-c1')?.phases.execute;
+      const execute = summary.cells.find((c) => c.cellId === 'crun.bundle.xfs.busybox.true.exec.c1')?.phases.execute;
       assert.deepEqual([execute?.n, execute?.errors], [19, 1]);
       assert.ok((execute?.maxMs ?? Infinity) < 1000);
     });
@@ -324,9 +329,9 @@ describe('analyseResults()', () => {
     });
 
     it('lists both zfs cells as skipped and runc on btrfs as failed at mount', () => {
-      assert.deepEqual(summary.skipped.map((s) => s.cellId), ['runc-bundle-zfs-busybox-true-c1', 'crun-bundle-zfs-busybox-true-c1']);
+      assert.deepEqual(summary.skipped.map((s) => s.cellId), ['runc.bundle.zfs.busybox.true.exec.c1', 'crun.bundle.zfs.busybox.true.exec.c1']);
       assert.equal(summary.failed.length, 1);
-      assert.equal(summary.failed[0]?.cellId, 'runc-bundle-btrfs-busybox-true-c1');
+      assert.equal(summary.failed[0]?.cellId, 'runc.bundle.btrfs.busybox.true.exec.c1');
       assert.match(summary.failed[0]?.error ?? '', /^mount: .*wrong fs type/);
     });
 
@@ -337,7 +342,7 @@ describe('analyseResults()', () => {
     it('gives the setup steps of the five groups that provisioned, in manifest order, runc on btrfs (mount failed) left out', () => {
       assert.deepEqual(
         [...new Set(summary.setup.map((s) => s.groupId))],
-        ['runc-ext4', 'runc-xfs', 'crun-ext4', 'crun-xfs', 'crun-btrfs'],
+        ['runc.bundle.ext4', 'runc.bundle.xfs', 'crun.bundle.ext4', 'crun.bundle.xfs', 'crun.bundle.btrfs'],
       );
       assert.deepEqual(summary.setup.slice(0, 3).map((s) => [s.step, s.image, s.n]), [
         ['provision-volume', '-', 1],

@@ -10,13 +10,16 @@ const axes: Matrix['axes'] = {
   filesystem: ['ext4', 'xfs', 'btrfs'],
   image: ['tiny'],
   workload: ['noop'],
+  lifecycle: ['exec'],
+  netns: ['fresh'],
+  cgroup: ['fresh'],
   concurrency: [1, 4],
 };
 
 function cell(runtime: string, filesystem: string, concurrency = 1): CellSummary {
   return {
     cellId: `${runtime}.${filesystem}.c${concurrency}`,
-    runtime, storageDriver: 'copy', filesystem, image: 'tiny', workload: 'noop', concurrency,
+    runtime, storageDriver: 'copy', filesystem, image: 'tiny', workload: 'noop', lifecycle: 'exec', netns: 'fresh', cgroup: 'fresh', concurrency,
     phases: {}, totalMedianMs: 0,
   };
 }

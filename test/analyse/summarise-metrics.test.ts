@@ -3,13 +3,14 @@ import { analyseResults } from '../../pipeline/analyse/analyse-results.ts';
 import { summariseCellMetrics, summariseDaemons, tallyCellMetrics } from '../../pipeline/analyse/summarise-metrics.ts';
 import type { Cell, Manifest, Sample } from '../../pipeline/types.ts';
 import { loadResultsFixture } from '../fixtures/results/load-fixture.ts';
+import { sampleOf } from '../fixtures/results/make-sample.ts';
 
 const MIB = 2 ** 20;
 
 function cell(runtime: string, concurrency: number, extra: Partial<Cell> = {}): Cell {
   return {
     id: `${runtime}.overlay.ext4.tiny.noop.c${concurrency}`, groupId: `${runtime}.overlay.ext4`, runtime, storageDriver: 'overlay',
-    filesystem: 'ext4', image: 'tiny', workload: 'noop', concurrency, feasible: true, ...extra,
+    filesystem: 'ext4', image: 'tiny', workload: 'noop', lifecycle: 'exec', netns: 'fresh', cgroup: 'fresh', concurrency, feasible: true, ...extra,
   };
 }
 
@@ -18,16 +19,9 @@ function manifestOf(cells: Cell[]): Manifest {
   return { ...manifest, matrix: { ...manifest.matrix, name: 'test', seed: 3 }, cells };
 }
 
+/** A duration (phases, makespan) or an amount in bytes (the other metrics), as the run stage writes it. */
 function sample(of: Cell, phase: Sample['phase'], amount: number, options: { rep?: number; slot?: number; warmup?: boolean; ok?: boolean } = {}): Sample {
-  const measure = phase === 'makespan' || !['peak-memory', 'disk-usage', 'runtime-rss'].includes(phase);
-  const setup = phase === 'runtime-rss';
-  return {
-    schemaVersion: 1, cellId: setup ? of.groupId : of.id, groupId: of.groupId, runtime: of.runtime, storageDriver: of.storageDriver,
-    filesystem: of.filesystem, image: setup ? '-' : of.image, workload: setup ? '-' : of.workload, concurrency: setup ? 0 : of.concurrency,
-    phase, block: 0, ...(options.slot !== undefined ? { slot: options.slot } : {}), rep: options.rep ?? 0, warmup: options.warmup ?? false,
-    durationMs: measure ? amount : 0, ...(measure ? {} : { value: amount, unit: 'bytes' as const }),
-    ok: options.ok ?? true, startedAt: '2025-01-01T00:00:00.000Z',
-  };
+  return sampleOf(of, phase, amount, { ...options, ...(options.ok === false ? { error: 'failed' } : {}) });
 }
 
 describe('summariseCellMetrics()', () => {

@@ -2,11 +2,12 @@ import { strict as assert } from 'node:assert';
 import { summariseSetup } from '../../pipeline/analyse/summarise-setup.ts';
 import type { Cell, Manifest, Sample, SetupStep } from '../../pipeline/types.ts';
 import { loadResultsFixture } from '../fixtures/results/load-fixture.ts';
+import { phaseSample, setupSample } from '../fixtures/results/make-sample.ts';
 
 function cell(runtime: string, filesystem: string, image: string): Cell {
   return {
     id: `${runtime}-${filesystem}-${image}`, groupId: `${runtime}-${filesystem}`, runtime, storageDriver: 'copy', filesystem,
-    image, workload: 'noop', concurrency: 1, feasible: true,
+    image, workload: 'noop', lifecycle: 'exec', netns: 'fresh', cgroup: 'fresh', concurrency: 1, feasible: true,
   };
 }
 
@@ -20,12 +21,8 @@ const manifest: Manifest = {
 
 /** A setup sample as the run stage writes it: the group id as cellId, image '-' unless importing. */
 function setup(groupId: string, step: SetupStep, durationMs: number, options: { image?: string; block?: number; error?: string } = {}): Sample {
-  return {
-    schemaVersion: 1, cellId: groupId, groupId, runtime: groupId.split('-')[0]!, storageDriver: 'copy', filesystem: groupId.split('-')[1]!,
-    image: options.image ?? '-', workload: '-', concurrency: 0, phase: step, block: options.block ?? 0, rep: 0, warmup: false,
-    durationMs, ok: options.error === undefined, ...(options.error === undefined ? {} : { error: options.error }),
-    startedAt: '2025-01-01T00:00:00.000Z',
-  };
+  const [runtime, filesystem] = groupId.split('-') as [string, string];
+  return setupSample(cell(runtime, filesystem, options.image ?? 'tiny'), step, durationMs, { image: '-', ...options });
 }
 
 describe('summariseSetup()', () => {
@@ -75,7 +72,7 @@ describe('summariseSetup()', () => {
     const summary = summariseSetup(manifest, [
       setup('runc-ext4', 'provision-volume', 400, { error: 'mount: wrong fs type' }),
       setup('lxc-zfs', 'provision-volume', 400),
-      { ...setup('runc-ext4', 'provision-volume', 5), phase: 'create', cellId: 'runc-ext4-tiny' },
+      phaseSample(cells[0]!, 'create', 5),
     ]);
     assert.deepEqual(summary, []);
   });

@@ -1,16 +1,16 @@
 import { strict as assert } from 'node:assert';
 import { durationsOf, tallyMeasuredSamples } from '../../pipeline/analyse/tally-samples.ts';
 import { LIFECYCLE_PHASES, type LifecyclePhase, type Sample } from '../../pipeline/types.ts';
+import { phaseSample, sampleOf, type SampleCell, type SampleOptions } from '../fixtures/results/make-sample.ts';
 
-function sample(phase: Sample['phase'], rep: number, durationMs: number, extra: Partial<Sample> = {}): Sample {
-  return {
-    schemaVersion: 1, cellId: 'c', groupId: 'g', runtime: 'runc', storageDriver: 'copy', filesystem: 'ext4', image: 'tiny',
-    workload: 'noop', concurrency: 1, phase, block: 0, rep, warmup: false, durationMs, ok: true, startedAt: '2025-01-01T00:00:00.000Z',
-    ...extra,
-  };
+const c: SampleCell = { id: 'c', groupId: 'g', runtime: 'runc', storageDriver: 'copy', filesystem: 'ext4', image: 'tiny', workload: 'noop', concurrency: 1 };
+
+function sample(phase: Sample['phase'], rep: number, durationMs: number, extra: SampleOptions = {}): Sample {
+  // Every sample, setup steps too, under the cell's id: only its kind can keep a setup step out of the tally.
+  return { ...sampleOf(c, phase, durationMs, { rep, ...extra }), cellId: 'c' };
 }
 /** One repetition: the five phases taking 1, 2, 3, 4, 5 ms times `scale`. */
-const repetition = (rep: number, scale = 1, tweak: (phase: LifecyclePhase) => Partial<Sample> = () => ({})) =>
+const repetition = (rep: number, scale = 1, tweak: (phase: LifecyclePhase) => SampleOptions = () => ({})) =>
   LIFECYCLE_PHASES.map((phase, i) => sample(phase, rep, (i + 1) * scale, tweak(phase)));
 
 describe('tallyMeasuredSamples()', () => {
@@ -22,7 +22,7 @@ describe('tallyMeasuredSamples()', () => {
   it('leaves out of the total a repetition with a failed phase, and one with a phase missing', () => {
     const samples = [
       ...repetition(0),
-      ...repetition(1, 1, (phase) => (phase === 'stop' ? { ok: false, error: 'kill failed' } : {})),
+      ...repetition(1, 1, (phase) => (phase === 'stop' ? { error: 'kill failed' } : {})),
       ...repetition(2).filter((s) => s.phase !== 'clean'),
       ...repetition(3, 3),
     ];
@@ -53,10 +53,8 @@ describe('tallyMeasuredSamples()', () => {
 
 describe('tallyMeasuredSamples() at concurrency above 1', () => {
   it('sums each container of a batch as a life cycle of its own, by repetition then slot', () => {
-    const at = (rep: number, slot: number, phase: (typeof LIFECYCLE_PHASES)[number], durationMs: number): Sample => ({
-      schemaVersion: 1, cellId: 'c4', groupId: 'g', runtime: 'runc', storageDriver: 'overlay', filesystem: 'ext4', image: 'tiny', workload: 'noop',
-      concurrency: 2, phase, block: 0, rep, slot, warmup: false, durationMs, ok: true, startedAt: '',
-    });
+    const c4: SampleCell = { ...c, id: 'c4', storageDriver: 'overlay', concurrency: 2 };
+    const at = (rep: number, slot: number, phase: (typeof LIFECYCLE_PHASES)[number], durationMs: number): Sample => phaseSample(c4, phase, durationMs, { rep, slot });
     const samples = [0, 1].flatMap((slot) => LIFECYCLE_PHASES.map((phase) => at(0, slot, phase, slot === 0 ? 1 : 10)));
     assert.deepEqual(tallyMeasuredSamples(samples).get('c4')?.totalsMs, [5, 50]);
   });

@@ -79,7 +79,7 @@ describe('FIGURES', () => {
       data: { values: { line: string; concurrency: number; throughputPerS: number; throughputLowPerS: number; throughputHighPerS: number }[] };
     };
     const row = spec.data.values.find((value) => value.line === 'crun · overlay · ext4 · grader' && value.concurrency === 4);
-    const cell = WIDE.summary.cells.find((c) => c.cellId === 'crun.overlay.ext4.grader.grade-python.c4');
+    const cell = WIDE.summary.cells.find((c) => c.cellId === 'crun.overlay.ext4.grader.grade-python.exec.c4');
     assert.ok(row && cell?.batch);
     assert.equal(row.throughputPerS, 4000 / cell.batch.makespanMedianMs);
     assert.equal(row.throughputLowPerS, 4000 / cell.batch.makespanCiHighMs);

@@ -3,10 +3,14 @@ import { compareRuns, hasRegression, type RunResults } from '../../pipeline/comp
 import { judgeChange } from '../../pipeline/compare/judge-change.ts';
 import { LIFECYCLE_PHASES, type Cell, type LifecyclePhase, type Sample } from '../../pipeline/types.ts';
 import { loadResultsFixture } from '../fixtures/results/load-fixture.ts';
+import { phaseSample } from '../fixtures/results/make-sample.ts';
 import { syntheticDurations } from '../fixtures/results/synthetic-durations.ts';
 
 function cell(id: string): Cell {
-  return { id, groupId: `g-${id}`, runtime: 'runc', storageDriver: 'copy', filesystem: 'ext4', image: 'tiny', workload: 'noop', concurrency: 1, feasible: true };
+  return {
+    id, groupId: `g-${id}`, runtime: 'runc', storageDriver: 'copy', filesystem: 'ext4', image: 'tiny', workload: 'noop', lifecycle: 'exec', netns: 'fresh', cgroup: 'fresh',
+    concurrency: 1, feasible: true,
+  };
 }
 
 /** Typical phase medians of runc on the Debian 12 host (ms). */
@@ -31,13 +35,7 @@ function syntheticRun(
         sigma: options.sigma ?? 0.1,
         outlierShare: 0.03,
       });
-      durations.forEach((durationMs, rep) =>
-        samples.push({
-          schemaVersion: 1, cellId: of.id, groupId: of.groupId, runtime: of.runtime, storageDriver: of.storageDriver,
-          filesystem: of.filesystem, image: of.image, workload: of.workload, concurrency: of.concurrency, phase,
-          block: 0, rep, warmup: false, durationMs, ok: true, startedAt: '2025-11-20T00:00:00.000Z',
-        }),
-      );
+      durations.forEach((durationMs, rep) => samples.push(phaseSample(of, phase, durationMs, { rep, startedAt: '2025-11-20T00:00:00.000Z' })));
     }),
   );
   return { manifest: { ...manifest, cells }, samples };

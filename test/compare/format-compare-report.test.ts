@@ -100,10 +100,10 @@ describe('formatCompareReport()', () => {
     const baseline = loadResultsFixture();
     const candidate = loadResultsFixture();
     candidate.samples = candidate.samples.map((s) =>
-      s.cellId === 'crun-bundle-ext4-busybox-true-c1' && s.phase === 'launch' ? { ...s, durationMs: s.durationMs * 1.3 } : s,
+      s.cellId === 'crun.bundle.ext4.busybox.true.exec.c1' && s.phase === 'launch' ? { ...s, durationMs: s.durationMs * 1.3 } : s,
     );
     const text = formatCompareReport(compareRuns(baseline, candidate, { thresholdPercent: 10, seed: 1 }));
-    assert.match(text, /\ncrun-bundle-ext4-busybox-true-c1\s+launch\s+20\/20\s+3\.27\s+4\.25\s+1\.300\s+\[1\.\d{3}, 1\.\d{3}\]\s+<0\.0001\s+regressed\n/);
+    assert.match(text, /\ncrun\.bundle\.ext4\.busybox\.true\.exec\.c1\s+launch\s+20\/20\s+3\.27\s+4\.25\s+1\.300\s+\[1\.\d{3}, 1\.\d{3}\]\s+<0\.0001\s+regressed\n/);
     assert.match(text, /\n1 regressed, 0 improved, 29 unchanged, 0 missing /);
   });
 });

@@ -25,13 +25,13 @@ describe('progress', () => {
     tick(1_000);
     progress.repetitionDone('a', true);
     progress.repetitionDone('a', true);
-    progress.cellDone('runc.copy.ext4.tiny.noop.c1: 2 measured, 0 failed');
+    progress.cellDone('runc.copy.ext4.tiny.noop.exec.c1: 2 measured, 0 failed');
     progress.finish({ cellsDone: 1, cellsSkipped: 2, cellsErrored: 0, repetitions: 2, failedRepetitions: 0, elapsedMs: 1_000, interrupted: false });
     const text = chunks.join('');
     assert.ok(!text.includes('\u001b') && !text.includes('\r'), 'no control characters');
     assert.deepEqual(text.trim().split('\n'), [
       '2 units of work, 4 repetitions',
-      '[2/4 reps, ETA 1s] runc.copy.ext4.tiny.noop.c1: 2 measured, 0 failed',
+      '[2/4 reps, ETA 1s] runc.copy.ext4.tiny.noop.exec.c1: 2 measured, 0 failed',
       'done: 1 cells measured, 2 skipped, 0 with errors; 2 repetitions (0 failed) in 1s',
     ]);
   });

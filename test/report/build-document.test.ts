@@ -17,8 +17,8 @@ describe('buildDocument()', () => {
 
   it('lists every skipped cell with its reason', () => {
     assert.deepEqual(textOf(blocksUnder(doc, 'Skipped')).slice(1), [
-      'runc.copy.zfs.tiny.noop.c1: zfs is not in /proc/filesystems and the kernel cannot load modules (install zfs-dkms from Debian contrib, then modprobe zfs)',
-      'crun.copy.zfs.tiny.noop.c1: zfs is not in /proc/filesystems and the kernel cannot load modules (install zfs-dkms from Debian contrib, then modprobe zfs)',
+      'runc.copy.zfs.tiny.noop.exec.c1: zfs is not in /proc/filesystems and the kernel cannot load modules (install zfs-dkms from Debian contrib, then modprobe zfs)',
+      'crun.copy.zfs.tiny.noop.exec.c1: zfs is not in /proc/filesystems and the kernel cannot load modules (install zfs-dkms from Debian contrib, then modprobe zfs)',
     ]);
   });
 
@@ -26,7 +26,7 @@ describe('buildDocument()', () => {
     const wide = fixtureDocument('wide');
     const lines = textOf(blocksUnder(wide, 'Failed'));
     assert.equal(lines.length, 8);
-    assert.match(lines[1] ?? '', /^lxd\.dir\.btrfs\.tiny\.noop\.c1: mount: .*wrong fs type/);
+    assert.match(lines[1] ?? '', /^lxd\.dir\.btrfs\.tiny\.noop\.exec\.c1: mount: .*wrong fs type/);
   });
 
   it('gives the setup-step medians per cell group', () => {
@@ -50,7 +50,7 @@ describe('buildDocument()', () => {
     const table = blocksUnder(doc, 'Results').find((b) => b.kind === 'table' && b.id === 'per-configuration');
     assert.ok(table && table.kind === 'table');
     assert.equal(table.rows.length, summary.cells.length * 6);
-    const crunExt4 = summary.cells.find((c) => c.cellId === 'crun.copy.ext4.tiny.noop.c1');
+    const crunExt4 = summary.cells.find((c) => c.cellId === 'crun.copy.ext4.tiny.noop.exec.c1');
     const start = table.rows.findIndex((row) => plain(row[0] ?? []) === 'crun · ext4');
     const launch = table.rows[start + 1]?.map(plain);
     const stats = crunExt4?.phases.launch;
@@ -66,6 +66,18 @@ describe('buildDocument()', () => {
     assert.deepEqual(table.rows[0]?.map(plain).slice(0, 3), ['1', 'crun · copy · ext4', 'container']);
   });
 
+  it('ranks each life-cycle shape on its own and names the shape and levers in the labels', () => {
+    // The chapter5 cells again in the command shape, each 10 ms slower, and once more with reused network namespaces.
+    const command = summary.cells.map((cell) => ({ ...cell, cellId: cell.cellId.replace('.exec.', '.command.'), lifecycle: 'command' as const, totalMedianMs: cell.totalMedianMs + 10 }));
+    const reused = command.map((cell) => ({ ...cell, cellId: cell.cellId.replace('.command.', '.command.netns-reused.'), netns: 'reused' as const }));
+    const shaped = buildDocument({ summary: { ...summary, cells: [...summary.cells, ...command, ...reused], comparisons: [] }, manifest, figures: [] });
+    const table = blocksUnder(shaped, 'Results').find((b) => b.kind === 'table' && b.id === 'ranking');
+    assert.ok(table && table.kind === 'table');
+    assert.equal(table.columns[0]?.title, 'shape · netns');
+    const firsts = table.rows.filter((row) => plain(row[1] ?? []) === '1').map((row) => [plain(row[0] ?? []), plain(row[2] ?? [])]);
+    assert.deepEqual(firsts, [['exec · netns fresh', 'crun · copy · ext4'], ['command · netns fresh', 'crun · copy · ext4'], ['command · netns reused', 'crun · copy · ext4']]);
+  });
+
   it('places each figure in the results, numbered from 1 in the order drawn, pointing at its SVG', () => {
     const figures = blocksUnder(doc, 'Results').filter((b) => b.kind === 'figure');
     assert.deepEqual(
@@ -77,7 +89,7 @@ describe('buildDocument()', () => {
   it('names the fastest configuration of each phase with its median, interval and n', () => {
     const sentences = textOf(blocksUnder(doc, 'Results')).filter((line) => line.includes('has the shortest'));
     assert.equal(sentences.length, 5);
-    const create = summary.cells.find((c) => c.cellId === 'crun.copy.ext4.tiny.noop.c1')?.phases.create;
+    const create = summary.cells.find((c) => c.cellId === 'crun.copy.ext4.tiny.noop.exec.c1')?.phases.create;
     assert.ok(create);
     assert.equal(sentences[0], `crun on ext4 has the shortest create phase: ${create.medianMs.toPrecision(3)} ms (95% CI ${create.ciLowMs.toPrecision(3)}–${create.ciHighMs.toPrecision(3)} ms), n = 20.`);
   });

@@ -11,8 +11,8 @@ function comparison(overrides: Partial<Comparison>): Comparison {
   return {
     phase: 'launch',
     axis: 'runtime',
-    baselineCellId: 'runc.copy.ext4.tiny.noop.c1',
-    candidateCellId: 'crun.copy.ext4.tiny.noop.c1',
+    baselineCellId: 'runc.copy.ext4.tiny.noop.exec.c1',
+    candidateCellId: 'crun.copy.ext4.tiny.noop.exec.c1',
     baselineValue: 'runc',
     candidateValue: 'crun',
     ratio: 1 / 2.7,
@@ -44,8 +44,8 @@ describe('ComparisonSentences', () => {
   });
 
   it('lists a few configurations one by one, and splits them by outcome', () => {
-    const xfs = { baselineCellId: 'runc.copy.xfs.tiny.noop.c1', candidateCellId: 'crun.copy.xfs.tiny.noop.c1' };
-    const btrfs = { baselineCellId: 'runc.copy.btrfs.tiny.noop.c1', candidateCellId: 'crun.copy.btrfs.tiny.noop.c1' };
+    const xfs = { baselineCellId: 'runc.copy.xfs.tiny.noop.exec.c1', candidateCellId: 'crun.copy.xfs.tiny.noop.exec.c1' };
+    const btrfs = { baselineCellId: 'runc.copy.btrfs.tiny.noop.exec.c1', candidateCellId: 'crun.copy.btrfs.tiny.noop.exec.c1' };
     assert.deepEqual(say([comparison({}), comparison(xfs), comparison({ ...btrfs, ratio: 0.99, ciLow: 0.9, ciHigh: 1.1, pValue: 0.5, significant: false })]), [
       'crun launches faster than runc: 2.70× on ext4 (95% CI 2.50–2.90×, p < 0.001) and 2.70× on xfs (95% CI 2.50–2.90×, p < 0.001).',
       'No significant difference between crun and runc in launching on btrfs (ratio 0.990, 95% CI 0.900–1.10, p = 0.50).',
@@ -60,7 +60,7 @@ describe('ComparisonSentences', () => {
   it('names phases other than launch, and axes other than runtime, in words', () => {
     const fs = comparison({
       axis: 'filesystem', phase: 'create', baselineValue: 'ext4', candidateValue: 'btrfs',
-      baselineCellId: 'crun.copy.ext4.tiny.noop.c1', candidateCellId: 'crun.copy.btrfs.tiny.noop.c1', ratio: 1.05, ciLow: 1.02, ciHigh: 1.12, pValue: 0.003,
+      baselineCellId: 'crun.copy.ext4.tiny.noop.exec.c1', candidateCellId: 'crun.copy.btrfs.tiny.noop.exec.c1', ratio: 1.05, ciLow: 1.02, ciHigh: 1.12, pValue: 0.003,
     });
     assert.deepEqual(say([fs]), ['Creating is 1.05× faster on ext4 than on btrfs under crun (95% CI 1.02–1.12×, p = 0.003).']);
     assert.deepEqual(say([comparison({ phase: 'total' })]), ['crun completes the whole life cycle 2.70× faster than runc on ext4 (95% CI 2.50–2.90×, p < 0.001).']);
