@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { estimateDuration } from '../../pipeline/plan/estimate-duration.ts';
 import { LIFECYCLE_PHASES, type Cell, type Sample } from '../../pipeline/types.ts';
+import { sampleOf } from '../fixtures/results/make-sample.ts';
 
-const cell: Cell = { id: 'runc.copy.ext4.tiny.noop.c1', groupId: 'runc.copy.ext4', runtime: 'runc', storageDriver: 'copy', filesystem: 'ext4', image: 'tiny', workload: 'noop', concurrency: 1, feasible: true };
-const other: Cell = { ...cell, id: 'crun.copy.ext4.tiny.noop.c1', groupId: 'crun.copy.ext4', runtime: 'crun' };
-const sample = (cellId: string, phase: Sample['phase'], durationMs: number): Sample => ({
-  schemaVersion: 1, cellId, groupId: cell.groupId, runtime: 'runc', storageDriver: 'copy', filesystem: 'ext4', image: 'tiny', workload: 'noop',
-  concurrency: 1, phase, block: 0, rep: 0, warmup: false, durationMs, ok: true, startedAt: '',
-});
+const cell: Cell = {
+  id: 'runc.copy.ext4.tiny.noop.exec.c1', groupId: 'runc.copy.ext4', runtime: 'runc', storageDriver: 'copy', filesystem: 'ext4', image: 'tiny', workload: 'noop',
+  lifecycle: 'exec', netns: 'fresh', cgroup: 'fresh', concurrency: 1, feasible: true,
+};
+const other: Cell = { ...cell, id: 'crun.copy.ext4.tiny.noop.exec.c1', groupId: 'crun.copy.ext4', runtime: 'crun' };
+/** A sample of `cellId` (a cell's, or a group's for setup steps). */
+const sample = (cellId: string, phase: Sample['phase'], durationMs: number): Sample => ({ ...sampleOf(cell, phase, durationMs), cellId });
 
 describe('estimateDuration()', () => {
   const matrix = { repetitions: 10, blockRepetitions: 5, seed: 1, warmup: 1 };

@@ -4,13 +4,16 @@ import type { Cell } from '../../pipeline/types.ts';
 
 function cell(runtime: string, filesystem: string, skipReason?: string): Cell {
   return {
-    id: `${runtime}.copy.${filesystem}.tiny.noop.c1`,
+    id: `${runtime}.copy.${filesystem}.tiny.noop.exec.c1`,
     groupId: `${runtime}.copy.${filesystem}`,
     runtime,
     storageDriver: 'copy',
     filesystem,
     image: 'tiny',
     workload: 'noop',
+    lifecycle: 'exec',
+    netns: 'fresh',
+    cgroup: 'fresh',
     concurrency: 1,
     feasible: skipReason === undefined,
     ...(skipReason === undefined ? {} : { skipReason }),

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import schema from '../../experiments/matrix.schema.json' with { type: 'json' };
 import { loadMatrix } from '../../pipeline/load/load-matrix.ts';
-import { AXIS_REQUIREMENTS, IMAGE_PROVIDES, STORAGE_DRIVER_SUPPORT, WORKLOAD_NEEDS, requiredBinaries } from '../../pipeline/plan/feasibility.ts';
-import { planCells } from '../../pipeline/plan/plan-cells.ts';
-import { AXES, type HostFacts, type Matrix } from '../../pipeline/types.ts';
+import { AXIS_REQUIREMENTS, IMAGE_PROVIDES, OCI_REQUIREMENTS, STORAGE_DRIVER_SUPPORT, WORKLOAD_NEEDS, requiredBinaries } from '../../pipeline/plan/feasibility.ts';
+import { cellId, planCells } from '../../pipeline/plan/plan-cells.ts';
+import { AXES, splitRuntime, type HostFacts, type Matrix } from '../../pipeline/types.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -37,7 +37,10 @@ function matrixWith(axes: Partial<Matrix['axes']>): Matrix {
   return {
     schemaVersion: 1,
     name: 'test',
-    axes: { runtime: ['runc'], storageDriver: ['copy'], filesystem: ['ext4'], image: ['tiny'], workload: ['noop'], concurrency: [1], ...axes },
+    axes: {
+      runtime: ['runc'], storageDriver: ['copy'], filesystem: ['ext4'], image: ['tiny'], workload: ['noop'], lifecycle: ['exec'], netns: ['fresh'], cgroup: ['fresh'], concurrency: [1],
+      ...axes,
+    },
     repetitions: 3,
     warmup: 1,
     blockRepetitions: 5,
@@ -55,6 +58,9 @@ const CHAPTER5_AXES: Matrix['axes'] = {
   filesystem: ['ext4', 'xfs', 'btrfs', 'zfs'],
   image: ['tiny'],
   workload: ['noop'],
+  lifecycle: ['exec'],
+  netns: ['fresh'],
+  cgroup: ['fresh'],
   concurrency: [1],
 };
 
@@ -64,7 +70,7 @@ describe('planCells()', () => {
       const cells = planCells(matrixWith({ runtime: ['runc', 'crun'], filesystem: ['xfs', 'ext4'] }), equippedHost());
       assert.deepEqual(
         cells.map((cell) => cell.id),
-        ['runc.copy.xfs.tiny.noop.c1', 'runc.copy.ext4.tiny.noop.c1', 'crun.copy.xfs.tiny.noop.c1', 'crun.copy.ext4.tiny.noop.c1'],
+        ['runc.copy.xfs.tiny.noop.exec.c1', 'runc.copy.ext4.tiny.noop.exec.c1', 'crun.copy.xfs.tiny.noop.exec.c1', 'crun.copy.ext4.tiny.noop.exec.c1'],
       );
     });
 
@@ -95,8 +101,25 @@ describe('planCells()', () => {
       assert.equal(cells.length, 2 * 4);
       assert.deepEqual(
         { ...cells[7], id: undefined, groupId: undefined, feasible: undefined },
-        { id: undefined, groupId: undefined, feasible: undefined, runtime: 'crun', storageDriver: 'copy', filesystem: 'zfs', image: 'tiny', workload: 'noop', concurrency: 1 },
+        {
+          id: undefined, groupId: undefined, feasible: undefined, runtime: 'crun', storageDriver: 'copy', filesystem: 'zfs', image: 'tiny', workload: 'noop',
+          lifecycle: 'exec', netns: 'fresh', cgroup: 'fresh', concurrency: 1,
+        },
       );
+    });
+
+    it('expands the life-cycle shape, then the network namespace, then the cgroup, all inside the workload and outside concurrency', () => {
+      const cells = planCells(matrixWith({ workload: ['noop', 'cpu'], lifecycle: ['exec', 'command'], netns: ['fresh', 'reused'], cgroup: ['fresh', 'reused'], concurrency: [1, 2] }), equippedHost());
+      assert.equal(cells.length, 2 * 2 * 2 * 2 * 2);
+      assert.deepEqual(
+        cells.slice(0, 9).map((cell) => `${cell.workload} ${cell.lifecycle} ${cell.netns} ${cell.cgroup} ${cell.concurrency}`),
+        [
+          'noop exec fresh fresh 1', 'noop exec fresh fresh 2', 'noop exec fresh reused 1', 'noop exec fresh reused 2',
+          'noop exec reused fresh 1', 'noop exec reused fresh 2', 'noop exec reused reused 1', 'noop exec reused reused 2',
+          'noop command fresh fresh 1',
+        ],
+      );
+      assert.equal(cells[16]?.workload, 'cpu');
     });
   });
 
@@ -105,7 +128,38 @@ describe('planCells()', () => {
       const ids = (matrix: Matrix, host: HostFacts) => planCells(matrix, host).map((cell) => cell.id).sort();
       const reversed = matrixWith({ ...CHAPTER5_AXES, runtime: ['crun', 'runc'], filesystem: ['zfs', 'btrfs', 'xfs', 'ext4'] });
       assert.deepEqual(ids(matrixWith(CHAPTER5_AXES), equippedHost()), ids(reversed, equippedHost({ isRoot: false })));
-      assert.equal(planCells(matrixWith({}), equippedHost())[0]?.id, 'runc.copy.ext4.tiny.noop.c1');
+      assert.equal(planCells(matrixWith({}), equippedHost())[0]?.id, 'runc.copy.ext4.tiny.noop.exec.c1');
+    });
+
+    it('puts the life-cycle shape after the workload, and a lever only when it is not fresh', () => {
+      const cells = planCells(matrixWith({ lifecycle: ['exec', 'command'], netns: ['fresh', 'reused', 'host'], cgroup: ['fresh', 'reused'] }), equippedHost());
+      assert.deepEqual(cells.map((cell) => cell.id), [
+        'runc.copy.ext4.tiny.noop.exec.c1',
+        'runc.copy.ext4.tiny.noop.exec.cgroup-reused.c1',
+        'runc.copy.ext4.tiny.noop.exec.netns-reused.c1',
+        'runc.copy.ext4.tiny.noop.exec.netns-reused.cgroup-reused.c1',
+        'runc.copy.ext4.tiny.noop.exec.netns-host.c1',
+        'runc.copy.ext4.tiny.noop.exec.netns-host.cgroup-reused.c1',
+        'runc.copy.ext4.tiny.noop.command.c1',
+        'runc.copy.ext4.tiny.noop.command.cgroup-reused.c1',
+        'runc.copy.ext4.tiny.noop.command.netns-reused.c1',
+        'runc.copy.ext4.tiny.noop.command.netns-reused.cgroup-reused.c1',
+        'runc.copy.ext4.tiny.noop.command.netns-host.c1',
+        'runc.copy.ext4.tiny.noop.command.netns-host.cgroup-reused.c1',
+      ]);
+      // The levers and the shape do not change the group: one volume serves them all.
+      assert.deepEqual([...new Set(cells.map((cell) => cell.groupId))], ['runc.copy.ext4']);
+    });
+
+    it('keeps an engine+oci runtime whole in the id and the group', () => {
+      const [cell] = planCells(matrixWith({ runtime: ['docker+crun'], storageDriver: ['overlay2'] }), equippedHost());
+      assert.deepEqual([cell?.id, cell?.groupId], ['docker+crun.overlay2.ext4.tiny.noop.exec.c1', 'docker+crun.overlay2.ext4']);
+    });
+
+    it('names a cell by cellId() exactly as planCells() does', () => {
+      for (const cell of planCells(matrixWith({ runtime: ['runc', 'crun'], lifecycle: ['exec', 'command'], netns: ['fresh', 'host'], concurrency: [1, 4] }), equippedHost())) {
+        assert.equal(cellId(cell), cell.id);
+      }
     });
 
     it('gives every cell a unique id', () => {
@@ -143,7 +197,7 @@ describe('planCells()', () => {
       const skipped = cells.filter((cell) => !cell.feasible);
       assert.deepEqual(
         skipped.map((cell) => cell.id),
-        ['runc.copy.zfs.tiny.noop.c1', 'crun.copy.zfs.tiny.noop.c1'],
+        ['runc.copy.zfs.tiny.noop.exec.c1', 'crun.copy.zfs.tiny.noop.exec.c1'],
       );
       for (const cell of skipped) {
         assert.match(cell.skipReason ?? '', /^filesystem zfs: /);
@@ -185,7 +239,7 @@ describe('planCells()', () => {
 
     it('skips a block copy-on-write driver on the wrong filesystem, naming the one it needs', () => {
       const cells = planCells(matrixWith({ runtime: ['runc'], storageDriver: ['btrfs-snapshot', 'xfs-reflink'], filesystem: ['ext4', 'btrfs', 'xfs'] }), equippedHost());
-      assert.deepEqual(cells.filter((cell) => cell.feasible).map((cell) => cell.id), ['runc.btrfs-snapshot.btrfs.tiny.noop.c1', 'runc.xfs-reflink.xfs.tiny.noop.c1']);
+      assert.deepEqual(cells.filter((cell) => cell.feasible).map((cell) => cell.id), ['runc.btrfs-snapshot.btrfs.tiny.noop.exec.c1', 'runc.xfs-reflink.xfs.tiny.noop.exec.c1']);
       assert.match(cells.find((cell) => cell.id.startsWith('runc.xfs-reflink.ext4'))?.skipReason ?? '', /does not work on ext4 \(it needs xfs\)/);
     });
 
@@ -193,7 +247,7 @@ describe('planCells()', () => {
       const host = equippedHost({ kernelFeatures: [] });
       const cells = planCells(matrixWith({ runtime: ['docker', 'lxc'], storageDriver: ['devicemapper', 'lvm'], filesystem: ['ext4'] }), host);
       for (const cell of cells) assert.equal(cell.feasible, false, cell.id);
-      assert.match(cells.find((cell) => cell.id === 'docker.devicemapper.ext4.tiny.noop.c1')?.skipReason ?? '', /no \/dev\/mapper\/control/);
+      assert.match(cells.find((cell) => cell.id === 'docker.devicemapper.ext4.tiny.noop.exec.c1')?.skipReason ?? '', /no \/dev\/mapper\/control/);
     });
 
     it('skips aufs everywhere, saying it is gone from Docker', () => {
@@ -209,7 +263,7 @@ describe('planCells()', () => {
 
     it('skips a grading workload on an image without its compiler or interpreter', () => {
       const cells = planCells(matrixWith({ runtime: ['runc'], image: ['tiny', 'grader'], workload: ['grade-c', 'noop'] }), equippedHost());
-      assert.deepEqual(cells.filter((cell) => !cell.feasible).map((cell) => cell.id), ['runc.copy.ext4.tiny.grade-c.c1']);
+      assert.deepEqual(cells.filter((cell) => !cell.feasible).map((cell) => cell.id), ['runc.copy.ext4.tiny.grade-c.exec.c1']);
       assert.match(cells[0]?.skipReason ?? '', /workload grade-c needs gcc, make, which image tiny does not have/);
     });
 
@@ -233,6 +287,66 @@ describe('planCells()', () => {
         assert.ok(reason.includes(expected), `${expected} missing from: ${reason}`);
       }
       assert.equal(reason.split("binary 'crun'").length, 2, 'each reason appears once');
+    });
+
+    it('needs the binary of the OCI runtime behind an engine: docker+crun without crun is skipped, and could run elsewhere', () => {
+      const matrix = matrixWith({ runtime: ['docker', 'docker+crun', 'docker+runsc'], storageDriver: ['vfs'] });
+      const cells = planCells(matrix, without(equippedHost(), 'crun'));
+      assert.deepEqual(cells.map((cell) => [cell.runtime, cell.feasible, cell.skipByDesign]), [
+        ['docker', true, undefined],
+        ['docker+crun', false, undefined],
+        ['docker+runsc', true, undefined],
+      ]);
+      assert.match(cells[1]?.skipReason ?? '', /^runtime docker\+crun: binary 'crun' not found \(apt-get install crun\)/);
+      assert.equal(planCells(matrix, equippedHost())[1]?.feasible, true);
+    });
+
+    it('needs the engine\'s binaries too for engine+oci', () => {
+      const [cell] = planCells(matrixWith({ runtime: ['podman+crun'], storageDriver: ['overlay'] }), without(equippedHost(), 'podman'));
+      assert.match(cell?.skipReason ?? '', /binary 'podman' not found/);
+    });
+
+    it('skips runc+crun by design: runc runs no OCI runtime behind it', () => {
+      const [cell] = planCells(matrixWith({ runtime: ['runc+crun'] }), equippedHost());
+      assert.equal(cell?.feasible, false);
+      assert.equal(cell?.skipByDesign, true);
+      assert.match(cell?.skipReason ?? '', /runtime runc takes no OCI runtime behind it \(only docker, docker-cli, podman do\)/);
+    });
+
+    it('marks a skip that no host could lift as by design: a driver of another runtime, lxd in the command shape, a lever the runtime lacks', () => {
+      const cells = [
+        ...planCells(matrixWith({ runtime: ['runc'], storageDriver: ['overlay2'] }), equippedHost()),
+        ...planCells(matrixWith({ runtime: ['lxd'], storageDriver: ['dir'], lifecycle: ['exec', 'command'] }), equippedHost()),
+        ...planCells(matrixWith({ runtime: ['docker'], storageDriver: ['overlay2'], netns: ['reused'] }), equippedHost()),
+        ...planCells(matrixWith({ runtime: ['runsc'], cgroup: ['reused'] }), equippedHost()),
+      ];
+      assert.deepEqual(cells.map((cell) => [cell.id, cell.feasible, cell.skipByDesign]), [
+        ['runc.overlay2.ext4.tiny.noop.exec.c1', false, true],
+        ['lxd.dir.ext4.tiny.noop.exec.c1', true, undefined],
+        ['lxd.dir.ext4.tiny.noop.command.c1', false, true],
+        ['docker.overlay2.ext4.tiny.noop.exec.netns-reused.c1', false, true],
+        ['runsc.copy.ext4.tiny.noop.exec.cgroup-reused.c1', false, true],
+      ]);
+      assert.match(cells[2]?.skipReason ?? '', /^life-cycle shape command does not work with runtime lxd: LXD has no way to run a workload as a container's own process/);
+      assert.match(cells[3]?.skipReason ?? '', /network namespace reused does not work with runtime docker/);
+    });
+
+    it('does not mark a skip by design when installing something would lift it: a missing binary, a missing filesystem', () => {
+      const host = without(equippedHost({ kernelFilesystems: ['ext4'] }), 'crun');
+      const cells = planCells(matrixWith({ runtime: ['runc', 'crun'], filesystem: ['ext4', 'xfs'] }), host);
+      assert.deepEqual(cells.map((cell) => [cell.id, cell.feasible, cell.skipByDesign]), [
+        ['runc.copy.ext4.tiny.noop.exec.c1', true, undefined],
+        ['runc.copy.xfs.tiny.noop.exec.c1', false, undefined],
+        ['crun.copy.ext4.tiny.noop.exec.c1', false, undefined],
+        ['crun.copy.xfs.tiny.noop.exec.c1', false, undefined],
+      ]);
+    });
+
+    it('marks a cell skipped by design even on a host that lacks more, and keeps every reason', () => {
+      const [cell] = planCells(matrixWith({ runtime: ['runc'], storageDriver: ['overlay2'] }), without(equippedHost(), 'runc'));
+      assert.equal(cell?.skipByDesign, true);
+      assert.match(cell?.skipReason ?? '', /storage driver overlay2 does not work with runtime runc/);
+      assert.match(cell?.skipReason ?? '', /binary 'runc' not found/);
     });
 
     it('sets skipReason exactly when a cell is not feasible', () => {
@@ -260,7 +374,10 @@ describe('the feasibility table', () => {
     for (const axis of AXES) {
       const allowed: unknown[] = 'enum' in axisSchemas[axis].items ? axisSchemas[axis].items.enum : [];
       for (const value of allowed) {
-        assert.ok(String(value) in AXIS_REQUIREMENTS[axis].values, `${axis} ${String(value)}`);
+        // An engine+oci runtime needs its engine's entry and its OCI runtime's.
+        const { engine, oci } = axis === 'runtime' ? splitRuntime(String(value)) : { engine: String(value), oci: null };
+        assert.ok(engine in AXIS_REQUIREMENTS[axis].values, `${axis} ${String(value)}`);
+        if (oci !== null) assert.ok(oci in OCI_REQUIREMENTS, `${axis} ${String(value)}: OCI runtime ${oci}`);
       }
     }
   });
@@ -293,8 +410,8 @@ describe('planCells() with parts', () => {
     const { matrix } = await loadMatrix(path.resolve(here, '../fixtures/matrices/valid/parts.yaml'));
     const ids = planCells(matrix, equippedHost()).map((cell) => cell.id);
     assert.deepEqual(ids, [
-      'runc.copy.ext4.tiny.noop.c1', 'runc.overlay.ext4.tiny.noop.c1', 'crun.copy.ext4.tiny.noop.c1', 'crun.overlay.ext4.tiny.noop.c1',
-      'crun.overlay.ext4.grader.grade-python.c1', 'runc.overlay.ext4.grader.grade-python.c1', 'runsc.overlay.ext4.grader.grade-python.c1',
+      'runc.copy.ext4.tiny.noop.exec.c1', 'runc.overlay.ext4.tiny.noop.exec.c1', 'crun.copy.ext4.tiny.noop.exec.c1', 'crun.overlay.ext4.tiny.noop.exec.c1',
+      'crun.overlay.ext4.grader.grade-python.exec.c1', 'runc.overlay.ext4.grader.grade-python.exec.c1', 'runsc.overlay.ext4.grader.grade-python.exec.c1',
     ]);
   });
 });

@@ -4,8 +4,8 @@ import type { Cell } from '../../pipeline/types.ts';
 
 function cellsFor(runtimes: string[], filesystems: string[], workloads: string[]): Cell[] {
   return runtimes.flatMap((runtime) => filesystems.flatMap((filesystem) => workloads.map((workload) => ({
-    id: `${runtime}.copy.${filesystem}.tiny.${workload}.c1`, groupId: `${runtime}.copy.${filesystem}`, runtime, storageDriver: 'copy',
-    filesystem, image: 'tiny', workload, concurrency: 1, feasible: filesystem !== 'zfs',
+    id: `${runtime}.copy.${filesystem}.tiny.${workload}.exec.c1`, groupId: `${runtime}.copy.${filesystem}`, runtime, storageDriver: 'copy',
+    filesystem, image: 'tiny', workload, lifecycle: 'exec' as const, netns: 'fresh' as const, cgroup: 'fresh' as const, concurrency: 1, feasible: filesystem !== 'zfs',
   }))));
 }
 
