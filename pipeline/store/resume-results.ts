@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CrbenchError } from '../errors.ts';
-import { LIFECYCLE_PHASES, type HostFacts, type Manifest, type Sample } from '../types.ts';
+import { LIFECYCLE_PHASES, SAMPLES_SCHEMA_VERSION, type HostFacts, type Manifest, type Sample } from '../types.ts';
 
 export interface ResumeState {
   /** Measured repetitions each cell has, complete or failed: the next one to run is this number. */
@@ -17,8 +17,14 @@ export function hostFingerprint(host: HostFacts): string {
   return [host.cpuModel, host.cores, host.memoryBytes, host.kernel, host.distribution, host.cgroupMode].join(' | ');
 }
 
-/** Refuses to continue a run of another matrix or from another host, unless forced. */
+/** Refuses to continue a run of another matrix or from another host, unless forced, and one of another samples format always. */
 export function assertResumable(previous: Manifest, current: { matrixSha256: string; host: HostFacts }, force: boolean): void {
+  // Two formats in one samples.jsonl could never be read back as one run: not even --force mixes them.
+  if (previous.schemaVersion !== SAMPLES_SCHEMA_VERSION) {
+    throw new CrbenchError('RESUME_SCHEMA_CHANGED',
+      `the results folder was written in schemaVersion ${String(previous.schemaVersion)}, and this crbench writes ${SAMPLES_SCHEMA_VERSION}: ` +
+      'its samples cannot be continued; measure again into a new --results folder', { exitCode: 2 });
+  }
   if (force) return;
   if (previous.matrixSha256 !== current.matrixSha256) {
     throw new CrbenchError('RESUME_MATRIX_CHANGED',

@@ -4,17 +4,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { mergeResults } from '../../pipeline/store/merge-results.ts';
 import type { Cell, HostFacts, Manifest, Sample } from '../../pipeline/types.ts';
+import { phaseSample } from '../fixtures/results/make-sample.ts';
 
 const host = { cpuModel: 'EPYC', cores: 2, memoryBytes: 8, kernel: 'Linux 6', distribution: 'Debian 12', cgroupMode: 'hybrid' } as HostFacts;
-const cell = (runtime: string): Cell => ({ id: `${runtime}.copy.ext4.tiny.noop.c1`, groupId: `${runtime}.copy.ext4`, runtime, storageDriver: 'copy', filesystem: 'ext4', image: 'tiny', workload: 'noop', concurrency: 1, feasible: true });
-const matrix = { axes: { runtime: ['runc', 'crun'], storageDriver: ['copy'], filesystem: ['ext4'], image: ['tiny'], workload: ['noop'], concurrency: [1] }, hosts: 'one' };
+const cell = (runtime: string): Cell => ({
+  id: `${runtime}.copy.ext4.tiny.noop.exec.c1`, groupId: `${runtime}.copy.ext4`, runtime, storageDriver: 'copy', filesystem: 'ext4', image: 'tiny', workload: 'noop',
+  lifecycle: 'exec', netns: 'fresh', cgroup: 'fresh', concurrency: 1, feasible: true,
+});
+const matrix = {
+  axes: { runtime: ['runc', 'crun'], storageDriver: ['copy'], filesystem: ['ext4'], image: ['tiny'], workload: ['noop'], lifecycle: ['exec'], netns: ['fresh'], cgroup: ['fresh'], concurrency: [1] },
+  hosts: 'one',
+};
 
 function folder(root: string, name: string, cells: Cell[], extra: Partial<Manifest> = {}): string {
   const dir = path.join(root, name);
   mkdirSync(path.join(dir, 'logs'), { recursive: true });
-  const manifest = { schemaVersion: 1, matrixSha256: 'a'.repeat(64), matrix, host, cells, filesystems: {}, workarounds: {}, phaseCommands: {}, startedAt: `2026-01-0${name.length}T00:00:00Z`, endedAt: '2026-01-09T00:00:00Z', ...extra };
+  const manifest = { schemaVersion: 2, matrixSha256: 'a'.repeat(64), matrix, host, cells, filesystems: {}, workarounds: {}, phaseCommands: {}, startedAt: `2026-01-0${name.length}T00:00:00Z`, endedAt: '2026-01-09T00:00:00Z', ...extra };
   writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
-  const samples: Sample[] = cells.map((entry) => ({ schemaVersion: 1, cellId: entry.id, groupId: entry.groupId, runtime: entry.runtime, storageDriver: 'copy', filesystem: 'ext4', image: 'tiny', workload: 'noop', concurrency: 1, phase: 'launch', block: 0, rep: 0, warmup: false, durationMs: 3, ok: true, startedAt: '' }));
+  const samples: Sample[] = cells.map((entry) => phaseSample(entry, 'launch', 3));
   writeFileSync(path.join(dir, 'samples.jsonl'), samples.map((sample) => `${JSON.stringify(sample)}\n`).join(''));
   writeFileSync(path.join(dir, 'logs', `${name}.log`), 'log');
   return dir;

@@ -4,13 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { assertResumable, prepareResume } from '../../pipeline/store/resume-results.ts';
 import { LIFECYCLE_PHASES, type HostFacts, type Manifest, type Sample } from '../../pipeline/types.ts';
+import { sampleOf, type SampleCell, type SampleOptions } from '../fixtures/results/make-sample.ts';
 
-const CELL = 'runc.copy.ext4.tiny.noop.c1';
-function sample(rep: number, phase: Sample['phase'], extra: Partial<Sample> = {}): Sample {
-  return {
-    schemaVersion: 1, cellId: CELL, groupId: 'runc.copy.ext4', runtime: 'runc', storageDriver: 'copy', filesystem: 'ext4', image: 'tiny',
-    workload: 'noop', concurrency: 1, phase, block: 0, rep, warmup: false, durationMs: 5, ok: true, startedAt: '2026-01-01T00:00:00Z', ...extra,
-  };
+const CELL = 'runc.copy.ext4.tiny.noop.exec.c1';
+const runc: SampleCell = { id: CELL, groupId: 'runc.copy.ext4', runtime: 'runc', storageDriver: 'copy', filesystem: 'ext4', image: 'tiny', workload: 'noop', concurrency: 1 };
+function sample(rep: number, phase: Sample['phase'], extra: SampleOptions & { concurrency?: number } = {}): Sample {
+  const { concurrency, ...options } = extra;
+  return sampleOf({ ...runc, concurrency: concurrency ?? 1 }, phase, 5, { rep, startedAt: '2026-01-01T00:00:00Z', ...options });
 }
 const wholeRep = (rep: number) => [...LIFECYCLE_PHASES.map((phase) => sample(rep, phase)), sample(rep, 'makespan')];
 
@@ -25,7 +25,7 @@ describe('prepareResume()', () => {
   });
 
   it('counts whole repetitions as done, and a failed one too (it ends at its failed phase)', () => {
-    write([...wholeRep(0), ...wholeRep(1), JSON.stringify(sample(2, 'create', { ok: false, error: 'boom' }))].map((entry) => typeof entry === 'string' ? entry : JSON.stringify(entry)));
+    write([...wholeRep(0), ...wholeRep(1), JSON.stringify(sample(2, 'create', { error: 'boom' }))].map((entry) => typeof entry === 'string' ? entry : JSON.stringify(entry)));
     assert.equal(prepareResume(dir).doneReps.get(CELL), 3);
   });
 
@@ -62,7 +62,7 @@ describe('prepareResume()', () => {
 
 describe('assertResumable()', () => {
   const host = { cpuModel: 'EPYC', cores: 2, memoryBytes: 1, kernel: 'Linux 6', distribution: 'Debian 12', cgroupMode: 'hybrid' } as HostFacts;
-  const previous = { matrixSha256: 'a'.repeat(64), host } as Manifest;
+  const previous = { schemaVersion: 2, matrixSha256: 'a'.repeat(64), host } as Manifest;
 
   it('accepts the same matrix on the same host', () => {
     assert.doesNotThrow(() => assertResumable(previous, { matrixSha256: 'a'.repeat(64), host }, false));
@@ -72,5 +72,13 @@ describe('assertResumable()', () => {
     assert.throws(() => assertResumable(previous, { matrixSha256: 'b'.repeat(64), host }, false), { code: 'RESUME_MATRIX_CHANGED', exitCode: 2 });
     assert.throws(() => assertResumable(previous, { matrixSha256: 'a'.repeat(64), host: { ...host, cores: 64 } }, false), { code: 'RESUME_HOST_CHANGED' });
     assert.doesNotThrow(() => assertResumable(previous, { matrixSha256: 'b'.repeat(64), host }, true));
+  });
+
+  it('refuses a folder of crbench 0.1 (schemaVersion 1) with exit 2, even forced: its samples cannot join the new ones', () => {
+    const old = { ...previous, schemaVersion: 1 } as unknown as Manifest;
+    for (const force of [false, true]) {
+      assert.throws(() => assertResumable(old, { matrixSha256: 'a'.repeat(64), host }, force), (error: Error & { code: string; exitCode: number }) =>
+        error.code === 'RESUME_SCHEMA_CHANGED' && error.exitCode === 2 && /new --results folder/.test(error.message));
+    }
   });
 });
