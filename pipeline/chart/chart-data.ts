@@ -20,16 +20,19 @@ export function runtimeDriverFilesystem(cell: Pick<CellSummary, 'runtime' | 'sto
 }
 
 /** The axes outside runtime, driver and filesystem that a figure may have to keep apart. */
-export type VariantAxis = 'image' | 'workload' | 'concurrency';
+export type VariantAxis = 'image' | 'workload' | 'lifecycle' | 'netns' | 'cgroup' | 'concurrency';
+
+/** The life-cycle shape and the two levers: cells that differ in them are never one row of a figure. */
+export const SHAPE_AXES: readonly VariantAxis[] = ['lifecycle', 'netns', 'cgroup'];
 
 /** Of `axes`, those on which the cells differ. */
 export function varyingAxes<A extends keyof CellSummary>(cells: readonly CellSummary[], axes: readonly A[]): A[] {
   return axes.filter((axis) => new Set(cells.map((cell) => cell[axis])).size > 1);
 }
 
-/** "grader · grade-python · concurrency 4": only the given axes, or '' when there are none. */
+/** "grader · grade-python · command · netns reused · concurrency 4": only the given axes, or '' when there are none. */
 export function variantLabel(cell: CellSummary, axes: readonly VariantAxis[]): string {
-  return axes.map((axis) => (axis === 'concurrency' ? `concurrency ${cell.concurrency}` : cell[axis])).join(SEP);
+  return axes.map((axis) => (axis === 'concurrency' || axis === 'netns' || axis === 'cgroup' ? `${axis} ${cell[axis]}` : cell[axis])).join(SEP);
 }
 
 /** Values in order of first appearance, duplicates dropped. */

@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Summary } from '../types.ts';
 import { asSpec, categoryRange, chartConfig } from './chart-style.ts';
-import { logTicks, referenceWorkload, runtimeDriver, uniqueInOrder, variantLabel, varyingAxes, type VariantAxis } from './chart-data.ts';
+import { logTicks, referenceWorkload, runtimeDriver, uniqueInOrder, SHAPE_AXES, variantLabel, varyingAxes, type VariantAxis } from './chart-data.ts';
 
 export interface ConcurrencyRow {
   configuration: string;
@@ -38,7 +38,7 @@ export function concurrencyChart(summary: Summary): TopLevelSpec | undefined {
   for (const cell of atWorkload) levels.set(keyOf(cell), (levels.get(keyOf(cell)) ?? new Set()).add(cell.concurrency));
   const cells = atWorkload.filter((cell) => (levels.get(keyOf(cell))?.size ?? 0) > 1);
   if (cells.length === 0) return undefined;
-  const axes = varyingAxes(cells, ['image'] as VariantAxis[]);
+  const axes = varyingAxes(cells, ['image', ...SHAPE_AXES] as VariantAxis[]);
   const rows: ConcurrencyRow[] = cells.map((cell) => ({
     configuration: runtimeDriver(cell),
     filesystem: cell.filesystem,

@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Summary } from '../types.ts';
 import { asSpec, chartConfig } from './chart-style.ts';
-import { logTicks, lowestConcurrency, runtimeDriverFilesystem, uniqueInOrder, variantLabel, varyingAxes, type VariantAxis } from './chart-data.ts';
+import { logTicks, lowestConcurrency, runtimeDriverFilesystem, uniqueInOrder, SHAPE_AXES, variantLabel, varyingAxes, type VariantAxis } from './chart-data.ts';
 
 export interface LaunchRow {
   configuration: string;
@@ -34,7 +34,7 @@ export function launchDistributionChart(summary: Summary): TopLevelSpec | undefi
   const concurrency = lowestConcurrency(summary.cells);
   const cells = summary.cells.filter((cell) => cell.concurrency === concurrency && cell.phases.launch);
   if (cells.length === 0) return undefined;
-  const axes = varyingAxes(cells, ['image', 'workload'] as VariantAxis[]);
+  const axes = varyingAxes(cells, ['image', 'workload', ...SHAPE_AXES] as VariantAxis[]);
   const rows: LaunchRow[] = cells.map((cell) => {
     const stats = cell.phases.launch!;
     return {

@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { LIFECYCLE_PHASES, type Summary } from '../types.ts';
 import { asSpec, chartConfig, formatChartMs, PHASE_COLOURS } from './chart-style.ts';
-import { lowestConcurrency, runtimeDriver, uniqueInOrder, variantLabel, varyingAxes, type VariantAxis } from './chart-data.ts';
+import { lowestConcurrency, runtimeDriver, uniqueInOrder, SHAPE_AXES, variantLabel, varyingAxes, type VariantAxis } from './chart-data.ts';
 
 /** One segment of a bar: one phase of one cell. */
 export interface BreakdownRow {
@@ -32,7 +32,7 @@ export function lifecycleBreakdownChart(summary: Summary): TopLevelSpec | undefi
   if (summary.cells.length === 0) return undefined;
   const concurrency = lowestConcurrency(summary.cells);
   const cells = summary.cells.filter((cell) => cell.concurrency === concurrency);
-  const axes = varyingAxes(cells, ['image', 'workload'] as VariantAxis[]);
+  const axes = varyingAxes(cells, ['image', 'workload', ...SHAPE_AXES] as VariantAxis[]);
   const rows: BreakdownRow[] = cells.flatMap((cell) => {
     const present = LIFECYCLE_PHASES.filter((phase) => cell.phases[phase]);
     return present.map((phase, index) => ({

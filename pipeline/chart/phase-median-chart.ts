@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { LIFECYCLE_PHASES, type CellSummary, type Summary } from '../types.ts';
-import { runtimeDriver, uniqueInOrder, variantLabel, varyingAxes, type VariantAxis } from './chart-data.ts';
+import { runtimeDriver, uniqueInOrder, SHAPE_AXES, variantLabel, varyingAxes, type VariantAxis } from './chart-data.ts';
 import { asSpec, categoryRange, chartConfig } from './chart-style.ts';
 
 /** One point of the chart: one phase of one cell. */
@@ -128,5 +128,5 @@ export function phaseMedianRows(summary: Summary): PhaseMedianRow[] {
 }
 
 function variantAxes(cells: readonly CellSummary[]): VariantAxis[] {
-  return varyingAxes(cells, ['image', 'workload', 'concurrency'] as VariantAxis[]);
+  return varyingAxes(cells, ['image', 'workload', ...SHAPE_AXES, 'concurrency'] as VariantAxis[]);
 }

@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { CellSummary, Summary } from '../types.ts';
 import { asSpec, categoryRange, chartConfig } from './chart-style.ts';
-import { runtimeDriver, runtimeDriverFilesystem, SEP, storageStrategy, uniqueInOrder, varyingAxes, variantLabel, type VariantAxis } from './chart-data.ts';
+import { runtimeDriver, runtimeDriverFilesystem, SEP, storageStrategy, uniqueInOrder, SHAPE_AXES, varyingAxes, variantLabel, type VariantAxis } from './chart-data.ts';
 import { medianOf } from '../statistics/statistics.ts';
 
 const MIB = 2 ** 20;
@@ -40,7 +40,7 @@ export function peakMemoryChart(summary: Summary): TopLevelSpec | undefined {
   if (measured.length === 0) return undefined;
   const concurrency = Math.min(...measured.map((cell) => cell.concurrency));
   const cells = measured.filter((cell) => cell.concurrency === concurrency);
-  const axes = varyingAxes(cells, ['image', 'workload'] as VariantAxis[]);
+  const axes = varyingAxes(cells, ['image', 'workload', ...SHAPE_AXES] as VariantAxis[]);
   const groups = new Map<string, CellSummary[]>();
   for (const cell of cells) {
     const key = JSON.stringify([runtimeDriver(cell), variantLabel(cell, axes)]);

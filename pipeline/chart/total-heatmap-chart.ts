@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Summary } from '../types.ts';
 import { asSpec, chartConfig, formatChartMs } from './chart-style.ts';
-import { runtimeDriver, uniqueInOrder, variantLabel, varyingAxes, type VariantAxis } from './chart-data.ts';
+import { runtimeDriver, uniqueInOrder, SHAPE_AXES, variantLabel, varyingAxes, type VariantAxis } from './chart-data.ts';
 
 export interface HeatmapRow {
   configuration: string;
@@ -29,7 +29,7 @@ const PANELS_PER_LINE = 3;
 export function totalHeatmapChart(summary: Summary): TopLevelSpec | undefined {
   const cells = summary.cells.filter((cell) => cell.totalMedianMs > 0);
   if (cells.length === 0) return undefined;
-  const axes = varyingAxes(cells, ['image', 'workload', 'concurrency'] as VariantAxis[]);
+  const axes = varyingAxes(cells, ['image', 'workload', ...SHAPE_AXES, 'concurrency'] as VariantAxis[]);
   const low = Math.min(...cells.map((cell) => cell.totalMedianMs));
   const high = Math.max(...cells.map((cell) => cell.totalMedianMs));
   const position = (ms: number) => (high === low ? 0 : Math.log(ms / low) / Math.log(high / low));

@@ -21,7 +21,7 @@ export function lifeCycleCells(summary: Pick<Summary, 'cells'>): CellSummary[] {
 
 /** "runc · copy · ext4 · grader · N=4": the configuration and the axes that vary among the rows. */
 function rowLabel(cell: CellSummary, rows: readonly CellSummary[]): string {
-  const variant = axisValuesLabel(cell, varyingAxes(rows, ['image', 'workload', 'concurrency']));
+  const variant = axisValuesLabel(cell, varyingAxes(rows, ['image', 'workload', 'lifecycle', 'netns', 'cgroup', 'concurrency']));
   return variant === '' ? configurationLabel(cell) : `${configurationLabel(cell)} · ${variant}`;
 }
 

@@ -195,6 +195,9 @@ const AXIS_TITLE: Record<string, string> = {
   filesystem: 'filesystem',
   image: 'image',
   workload: 'workload',
+  lifecycle: 'shape',
+  netns: 'netns',
+  cgroup: 'cgroup',
   concurrency: 'N',
 };
 
@@ -204,7 +207,7 @@ const AXIS_TITLE: Record<string, string> = {
  * with each configuration's isolation class and its total relative to the fastest.
  */
 function buildRankingTable(cells: readonly CellSummary[], peers: readonly CellSummary[]): Block {
-  const variantAxes = varyingAxes(cells, ['image', 'workload', 'concurrency']);
+  const variantAxes = varyingAxes(cells, ['image', 'workload', 'lifecycle', 'netns', 'cgroup', 'concurrency']);
   const variantOf = (cell: CellSummary) => axisValuesLabel(cell, variantAxes);
   const variants = uniqueInOrder(cells.map(variantOf));
   const columns: TableColumn[] = [

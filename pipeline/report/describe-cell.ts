@@ -32,9 +32,9 @@ export function configurationLabel(cell: Pick<CellSummary, 'runtime' | 'storageD
   return `${cell.runtime} · ${cell.storageDriver} · ${cell.filesystem}`;
 }
 
-/** "tiny · noop · N=4": the given axes' values ('' for none), concurrency as N=4. */
+/** "tiny · noop · N=4": the given axes' values ('' for none), concurrency as N=4, a lever as "netns reused". */
 export function axisValuesLabel(cell: CellAxes, axes: readonly Axis[]): string {
-  return axes.map((axis) => (axis === 'concurrency' ? `N=${cell.concurrency}` : cell[axis])).join(' · ');
+  return axes.map((axis) => (axis === 'concurrency' ? `N=${cell.concurrency}` : axis === 'netns' || axis === 'cgroup' ? `${axis} ${cell[axis]}` : cell[axis])).join(' · ');
 }
 
 /**

@@ -24,6 +24,14 @@ describe('phaseMedianChart()', () => {
     assert.ok('facet' in varied && varied.facet && 'row' in varied.facet);
   });
 
+  it('keeps the life-cycle shapes and the levers apart, each variant named', () => {
+    const first = summary.cells[0];
+    assert.ok(first);
+    const shaped = { ...summary, cells: [first, { ...first, cellId: 'command', lifecycle: 'command' as const }, { ...first, cellId: 'reused', lifecycle: 'command' as const, cgroup: 'reused' as const }] };
+    const launch = phaseMedianRows(shaped).filter((row) => row.phase === 'launch');
+    assert.deepEqual(launch.map((row) => row.variant), ['exec · cgroup fresh', 'command · cgroup fresh', 'command · cgroup reused']);
+  });
+
   it('has no row of panels when cells differ only in runtime and filesystem', () => {
     assert.ok(!('row' in spec.facet));
   });
