@@ -1,11 +1,13 @@
 /**
  * How long stage 6 takes on a large matrix: 200 cells × 5 phases × 100 repetitions
  * (100,000 samples, ~1,100 pairs of cells that differ in one axis, ~6,600 comparisons),
- * generated in memory, then `analyseResults` and a `compareRuns` of two such runs timed.
+ * generated in memory, each phase in three steps (a runtime command, the harness, another),
+ * then `analyseResults` (steps summarised too) and a `compareRuns` of two such runs timed.
  * Not a test: it prints the times. `npx tsx bench/analyse-bench.ts [--reps 100] [--runs 3]`.
  */
 import { analyseResults } from '../pipeline/analyse/analyse-results.ts';
-import { mulberry32 } from '../pipeline/analyse/seeded-random.ts';
+import { cellGroupId, cellId } from '../pipeline/plan/plan-cells.ts';
+import { mulberry32 } from '../pipeline/statistics/seeded-random.ts';
 import { compareRuns } from '../pipeline/compare/compare-runs.ts';
 import { LIFECYCLE_PHASES, type Cell, type Manifest, type Sample } from '../pipeline/types.ts';
 
@@ -24,6 +26,9 @@ const axes: Manifest['matrix']['axes'] = {
   filesystem: ['ext4', 'xfs', 'btrfs', 'f2fs', 'tmpfs'],
   image: ['tiny', 'grader'],
   workload: ['noop', 'python', 'gcc', 'java', 'io'],
+  lifecycle: ['exec'],
+  netns: ['fresh'],
+  cgroup: ['fresh'],
   concurrency: [1],
 };
 
@@ -42,25 +47,31 @@ function buildRun(seed: number, slowdown: number): { manifest: Manifest; samples
       for (const filesystem of axes.filesystem)
         for (const image of axes.image)
           for (const workload of axes.workload)
-            for (const concurrency of axes.concurrency)
-              cells.push({
-                id: `${runtime}.${storageDriver}.${filesystem}.${image}.${workload}.c${concurrency}`,
-                groupId: `${runtime}.${storageDriver}.${filesystem}`,
-                runtime, storageDriver, filesystem, image, workload, concurrency, feasible: true,
-              });
+            for (const concurrency of axes.concurrency) {
+              const combination = { runtime, storageDriver, filesystem, image, workload, lifecycle: 'exec', netns: 'fresh', cgroup: 'fresh', concurrency } as const;
+              cells.push({ id: cellId(combination), groupId: cellGroupId(combination), ...combination, feasible: true });
+            }
   const samples: Sample[] = [];
   for (const cell of cells) {
     const cellFactor = (cell.runtime === 'crun' ? 0.5 : 1) * (1 + axes.filesystem.indexOf(cell.filesystem) * 0.05) * slowdown;
     for (let rep = 0; rep < repetitions; rep++)
       LIFECYCLE_PHASES.forEach((phase, index) => {
         const outlier = random() < 0.03 ? 2 : 1;
+        // Rounded to the microsecond, as measured durations are, so ties occur as in real data.
+        const durationUs = Math.round((5 + 4 * index) * cellFactor * Math.exp(0.1 * normal()) * outlier * 1000);
+        const firstUs = Math.round(durationUs * 0.4);
+        const harnessUs = 50;
+        const startMs = (rep * 100 + index * 20) * cellFactor;
         samples.push({
-          schemaVersion: 1, cellId: cell.id, groupId: cell.groupId, runtime: cell.runtime, storageDriver: cell.storageDriver,
-          filesystem: cell.filesystem, image: cell.image, workload: cell.workload, concurrency: cell.concurrency, phase,
-          block: 0, rep, warmup: false,
-          // Rounded to the microsecond, as measured durations are, so ties occur as in real data.
-          durationMs: Math.round((5 + 4 * index) * cellFactor * Math.exp(0.1 * normal()) * outlier * 1000) / 1000,
-          ok: true, startedAt: '2025-11-20T00:00:00.000Z',
+          schemaVersion: 2, kind: 'phase', cellId: cell.id, groupId: cell.groupId, runtime: cell.runtime, storageDriver: cell.storageDriver,
+          filesystem: cell.filesystem, image: cell.image, workload: cell.workload, lifecycle: cell.lifecycle, netns: cell.netns, cgroup: cell.cgroup,
+          concurrency: cell.concurrency, phase, block: 0, rep, warmup: false, durationMs: durationUs / 1000,
+          steps: [
+            { label: `${cell.runtime} ${phase}`, durationMs: firstUs / 1000 },
+            { label: 'harness', durationMs: harnessUs / 1000 },
+            { label: `rootfs ${phase}`, durationMs: (durationUs - firstUs - harnessUs) / 1000 },
+          ],
+          startMs, endMs: startMs + durationUs / 1000, ok: true, startedAt: '2025-11-20T00:00:00.000Z',
         });
       });
   }
@@ -69,7 +80,7 @@ function buildRun(seed: number, slowdown: number): { manifest: Manifest; samples
     regressionThresholdPercent: 10, hosts: 'one', volumeSizeMiB: 1024, phaseTimeoutMs: 60000, seed,
   };
   const manifest: Manifest = {
-    schemaVersion: 1, crbench: { version: 'bench', gitCommit: null, gitDirty: null }, matrixPath: 'bench.yaml', matrixSha256: '',
+    schemaVersion: 2, crbench: { version: 'bench', gitCommit: null, gitDirty: null }, matrixPath: 'bench.yaml', matrixSha256: '',
     matrix, host, toolVersions: {}, filesystems: {}, phaseCommands: {}, workarounds: {}, cells,
     startedAt: '2025-11-20T00:00:00.000Z', endedAt: null,
   } satisfies Manifest;
