@@ -7,6 +7,10 @@ import { commandModeEnv, parseRunAnswer, pingExchange, powerOffExchange, runExch
 import { guestKernelCmdline, microVmArgv, readHostTscKhz, type MicroVmPaths } from '../../pipeline/run/runtimes/qemu/qemu-argv.ts';
 import { isQemuAlive, readQemuPid, readQemuRssBytes } from '../../pipeline/run/runtimes/qemu/qemu-process.ts';
 import { checkQmpAnswers, contExchange } from '../../pipeline/run/runtimes/qemu/qmp.ts';
+import { cleanSteps, createSteps, executeSteps, launchSteps, microVmPaths, stopSteps, type MicroVmHandle } from '../../pipeline/run/runtimes/qemu/microvm-steps.ts';
+import { openNativeExecutor } from '../../pipeline/run/executor/native-executor.ts';
+import { stepTimings, type Step } from '../../pipeline/run/executor/steps.ts';
+import type { Lifecycle } from '../../pipeline/types.ts';
 import { DEFAULT_LIMITS } from '../../pipeline/run/limits.ts';
 import { WORKLOADS } from '../../pipeline/run/workloads/index.ts';
 import type { CommandRecord } from '../../pipeline/types.ts';
@@ -285,6 +289,46 @@ describe('a QEMU microVM under TCG: QMP, the guest agent, tiny as initramfs and 
     measured.push(`grader QEMU RSS at ready: median ${mib(median(rssBytes))}`);
     assert.equal(statSync(graderDisk.path).size, graderDisk.bytes, 'the shared disk is unchanged');
   });
+
+  for (const lifecycle of ['exec', 'command'] as const satisfies readonly Lifecycle[]) {
+    it(`runs the five phases of the ${lifecycle} shape as executor steps (microvm-steps.ts) on the native timer`, async () => {
+      const executor = await openNativeExecutor({ scratchDir: path.join(workDir, 'scratch') });
+      try {
+        const dir = path.join(workDir, 'vms', `steps-${lifecycle}`);
+        mkdirSync(dir, { recursive: true });
+        const paths = microVmPaths(dir);
+        const request = { id: `grade-${lifecycle}`, argv: ['/bin/sh', '-c', 'echo graded; exit 0'] };
+        const env = lifecycle === 'command' ? commandModeEnv(request) : { CRBENCH_MODE: 'exec' };
+        const argv = microVmArgv({
+          accelerator: 'tcg', memoryMiB: MEMORY_MIB, kernelPath: kernel.bootPath, initramfsPath: tinyInitramfs.path, paths,
+          kernelCmdline: guestKernelCmdline({ tscKhz, env: { CRBENCH_PIDS_MAX: String(DEFAULT_LIMITS.pids), ...env } }),
+        });
+        const vm: MicroVmHandle = { dir, paths, argv, lifecycle };
+        const phase = async (name: string, steps: Step[]) => {
+          const run = await executor.runPhase(steps, { deadlineMs: 120_000 });
+          assert.ok(run.ok, `${name}: ${run.error}\n${existsSync(paths.consoleLog) ? readFileSync(paths.consoleLog, 'utf8') : ''}`);
+          return run;
+        };
+        const created = await phase('create', createSteps(vm));
+        const pid = readQemuPid(paths.pidfile);
+        started.push({ name: `steps-${lifecycle}`, dir, paths, pid });
+        const launched = await phase('launch', launchSteps(vm));
+        const executed = await phase('execute', executeSteps(vm, request));
+        const answer = parseRunAnswer(executed.records.at(-1)?.stdout ?? '', request.id);
+        assert.ok(answer.ok, answer.ok ? '' : answer.error);
+        assert.deepEqual([answer.answer.stdout, answer.answer.exitCode], ['graded\n', 0]);
+        const stopped = await phase('stop', stopSteps(vm, pid));
+        assert.equal(stopped.records.at(-1)?.exitCode, 0, 'the executor reaped QEMU, which exited 0');
+        assert.equal(isQemuAlive(pid), false);
+        const cleaned = await phase('clean', cleanSteps(vm));
+        assert.equal(existsSync(dir), false);
+        const show = (run: { durationMs: number; records: Parameters<typeof stepTimings>[0] }) => `${run.durationMs.toFixed(0)} ms (${stepTimings(run.records).map((step) => `${step.label} ${step.durationMs.toFixed(1)}`).join(', ')})`;
+        measured.push(`${lifecycle} shape on the timer: create ${show(created)}; launch ${show(launched)}; execute ${show(executed)}; stop ${show(stopped)}; clean ${show(cleaned)}`);
+      } finally {
+        await executor.close();
+      }
+    });
+  }
 
   it('leaves no QEMU process and nothing of the VMs behind, in the work directory or outside it', () => {
     for (const vm of started) assert.equal(isQemuAlive(vm.pid), false, `QEMU ${vm.pid} (${vm.name}) still runs`);
