@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { CrbenchError } from '../../../errors.ts';
+import type { HostFacts } from '../../../types.ts';
 import { AGENT_PORT_NAME } from '../../../../provision/vm/guest-agent.ts';
 
 /**
@@ -25,6 +26,16 @@ import { AGENT_PORT_NAME } from '../../../../provision/vm/guest-agent.ts';
  */
 
 export type Accelerator = 'tcg' | 'kvm';
+
+/**
+ * The accelerator of a cell: KVM where crbench's VM probe saw a guest run under it
+ * (pipeline/host/probe-vm.ts), TCG otherwise. TCG results are emulated: the cell id, the
+ * manifest and every label must carry the accelerator, and they are never ranked against
+ * native runtimes.
+ */
+export function acceleratorFor(vm: HostFacts['vm']): Accelerator {
+  return vm.usable ? 'kvm' : 'tcg';
+}
 
 /** x86's COMMAND_LINE_SIZE: the kernel truncates a longer command line. */
 export const MAX_KERNEL_CMDLINE_BYTES = 2048;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { CrbenchError } from '../../../../pipeline/errors.ts';
-import { escapeOptionValue, guestKernelCmdline, microVmArgv, parseHostTscKhz, type MicroVmSpec } from '../../../../pipeline/run/runtimes/qemu/qemu-argv.ts';
+import { judgeQemuRun } from '../../../../pipeline/host/probe-vm.ts';
+import { acceleratorFor, escapeOptionValue, guestKernelCmdline, microVmArgv, parseHostTscKhz, type MicroVmSpec } from '../../../../pipeline/run/runtimes/qemu/qemu-argv.ts';
 
 const VM = '/var/lib/crbench/vm/c1';
 const spec: MicroVmSpec = {
@@ -96,5 +97,18 @@ describe('parseHostTscKhz()', () => {
 
   it('returns null when neither says', () => {
     assert.equal(parseHostTscKhz({ tscFreqKhz: null, cpuinfo: 'processor\t: 0\n' }), null);
+  });
+});
+
+describe('acceleratorFor()', () => {
+  const QEMU = '/usr/bin/qemu-system-x86_64';
+  const probed = (output: string, signal: string | null) => judgeQemuRun(QEMU, { output, exitCode: null, signal, timedOut: false });
+
+  it('takes KVM where the probe saw the firmware run under it', () => {
+    assert.equal(acceleratorFor(probed('SeaBIOS (version 1.16.2-debian-1.16.2-1)\n', 'SIGKILL')), 'kvm');
+  });
+
+  it('falls back to TCG on this host, where nested KVM fails to set an MSR', () => {
+    assert.equal(acceleratorFor(probed('qemu-system-x86_64: error: failed to set MSR 0x10a to 0x0\n', 'SIGABRT')), 'tcg');
   });
 });
