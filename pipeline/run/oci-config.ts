@@ -1,4 +1,5 @@
 import type { ContainerLimits } from './limits.ts';
+import type { ContainerMount } from './runtimes/runtime-adapter.ts';
 import { dockerDefaultSecurity, type ContainerSecurity } from './security/container-security.ts';
 
 /** The CFS period of every CPU quota: the kernel's default, 100 ms. */
@@ -11,9 +12,10 @@ export const CPU_PERIOD_US = 100_000;
  * paths: see security/container-security.ts), so that a bundle is confined exactly as a
  * Docker or Podman container is. `security` replaces that confinement (tests give their own);
  * without it the host's Docker default is used, which throws when the profile file is missing.
- * The init process only sleeps unless `initArgs` says otherwise.
+ * The init process only sleeps unless `initArgs` says otherwise. `mounts` are host directories
+ * bind-mounted after runc spec's own (see ociBindMounts).
  */
-export function buildOciConfig(options: { hostname: string; limits: ContainerLimits; initArgs?: string[]; cgroupsPath?: string; security?: ContainerSecurity }): object {
+export function buildOciConfig(options: { hostname: string; limits: ContainerLimits; initArgs?: string[]; cgroupsPath?: string; security?: ContainerSecurity; mounts?: ContainerMount[] }): object {
   const security = options.security ?? dockerDefaultSecurity();
   const capabilities = security.capabilities;
   return {
@@ -39,6 +41,7 @@ export function buildOciConfig(options: { hostname: string; limits: ContainerLim
       { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
       { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
       { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] },
+      ...ociBindMounts(options.mounts ?? []),
     ],
     linux: {
       ...(options.cgroupsPath !== undefined ? { cgroupsPath: options.cgroupsPath } : {}),
@@ -54,4 +57,12 @@ export function buildOciConfig(options: { hostname: string; limits: ContainerLim
       readonlyPaths: security.readonlyPaths,
     },
   };
+}
+
+/**
+ * Host directories as OCI mounts: Docker's `-v SRC:DST[:ro]` (rbind, rprivate, ro or rw), the
+ * same for runc, crun and runsc. The runtime makes the destination in the root filesystem.
+ */
+export function ociBindMounts(mounts: readonly ContainerMount[]): object[] {
+  return mounts.map((mount) => ({ destination: mount.destination, type: 'bind', source: mount.source, options: ['rbind', 'rprivate', mount.readonly ? 'ro' : 'rw'] }));
 }

@@ -2,7 +2,7 @@ import type { CommandRecord } from '../../types.ts';
 import { run, type Step, type StepRecord } from '../executor/steps.ts';
 import { DEFAULT_LIMITS, type ContainerLimits } from '../limits.ts';
 import { SLEEPING_INIT } from './oci-runtime.ts';
-import { lastRecord, type ContainerPlan, type ContainerSpec } from './runtime-adapter.ts';
+import { lastRecord, type ContainerMount, type ContainerPlan, type ContainerSpec } from './runtime-adapter.ts';
 
 /**
  * What docker, docker-cli and podman share: the two shapes of a container on an engine.
@@ -27,6 +27,11 @@ export function limitFlags(limits: ContainerLimits = DEFAULT_LIMITS): string[] {
   return ['--network', limits.network, '--memory', `${limits.memoryBytes}b`, '--memory-swap', `${limits.memoryBytes}b`, '--pids-limit', String(limits.pids), '--cpus', String(limits.cpus)];
 }
 
+/** `-v SRC:DST[:ro]` per bind mount, as docker and podman take them. */
+export function volumeFlags(mounts: readonly ContainerMount[]): string[] {
+  return mounts.flatMap((mount) => ['-v', `${mount.source}:${mount.destination}${mount.readonly ? ':ro' : ''}`]);
+}
+
 /** `command`: `<cli> wait` printed the exit code, `<cli> logs` the output. */
 function cliCommandRun(container: ContainerSpec, records: readonly StepRecord[]): CommandRecord {
   const [wait, logs] = records;
@@ -48,7 +53,7 @@ export function cliContainer(options: { cli: string[]; tool: string; createFlags
   const { cli, tool } = options;
   const command = c.lifecycle === 'command';
   return {
-    create: () => [run(`${tool} create`, [...cli, 'create', '--name', c.id, ...options.createFlags, options.imageRef, ...(command ? c.workloadArgv : SLEEPING_INIT)])],
+    create: () => [run(`${tool} create`, [...cli, 'create', '--name', c.id, ...options.createFlags, ...volumeFlags(c.mounts ?? []), options.imageRef, ...(command ? c.workloadArgv : SLEEPING_INIT)])],
     launch: () => [run(`${tool} start`, [...cli, 'start', c.id])],
     execute: () => (command
       ? [run(`${tool} wait`, [...cli, 'wait', c.id]), run(`${tool} logs`, [...cli, 'logs', c.id])]

@@ -5,7 +5,7 @@ import { demultiplexLogs, PINNED_API_VERSION, streamedError } from './docker-api
 import { COMMAND_STOP, workloadRecord } from './docker-common.ts';
 import { dockerImageRef, openDockerDaemon } from './docker-daemon.ts';
 import { SLEEPING_INIT } from './oci-runtime.ts';
-import type { ContainerPlan, ContainerSpec, PhaseTexts, RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';
+import type { ContainerMount, ContainerPlan, ContainerSpec, PhaseTexts, RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';
 
 /**
  * Docker driven the way INGInious's docker agent drives it: Engine API requests on the
@@ -30,8 +30,11 @@ export interface DockerEndpoint {
   runtime: string | null;
 }
 
-/** The body of `POST /containers/create`: the command, the limits in HostConfig, the OCI runtime. */
-export function createContainerBody(image: string, cmd: string[], limits: ContainerLimits, runtime: string | null = null): Record<string, unknown> {
+/**
+ * The body of `POST /containers/create`: the command, the limits in HostConfig, the OCI runtime,
+ * and bind mounts as HostConfig.Binds (`SRC:DST:rw|ro`, what docker-py sends for INGInious's `volumes=`).
+ */
+export function createContainerBody(image: string, cmd: string[], limits: ContainerLimits, runtime: string | null = null, mounts: readonly ContainerMount[] = []): Record<string, unknown> {
   return {
     Image: dockerImageRef(image),
     Cmd: cmd,
@@ -46,6 +49,7 @@ export function createContainerBody(image: string, cmd: string[], limits: Contai
       NanoCpus: Math.round(limits.cpus * 1e9),
       NetworkMode: limits.network,
       ...(runtime !== null ? { Runtime: runtime } : {}),
+      ...(mounts.length > 0 ? { Binds: mounts.map((mount) => `${mount.source}:${mount.destination}:${mount.readonly ? 'ro' : 'rw'}`) } : {}),
     },
   };
 }
@@ -89,7 +93,7 @@ export function dockerApiSteps(endpoint: DockerEndpoint, limits: ContainerLimits
           { kind: 'later', label: 'GET /exec/json', build: (previous) => http('GET /exec/json', 'GET', `/exec/${encodeURIComponent(parsed<{ Id: string }>(previous.at(-2), 'exec create').Id)}/json`, [200]) },
         ];
       return {
-        create: () => [http('POST /containers/create', 'POST', create, [201], { json: createContainerBody(c.image, command ? c.workloadArgv : SLEEPING_INIT, limits, endpoint.runtime) })],
+        create: () => [http('POST /containers/create', 'POST', create, [201], { json: createContainerBody(c.image, command ? c.workloadArgv : SLEEPING_INIT, limits, endpoint.runtime, c.mounts) })],
         launch: () => [http('POST /containers/start', 'POST', containerPath(c.id, '/start'), [204])],
         execute: () => execute,
         stop: () => (command ? COMMAND_STOP : [

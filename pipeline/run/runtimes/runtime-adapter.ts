@@ -2,6 +2,17 @@ import type { CgroupMode, CommandRecord, HostFacts, Lifecycle, LifecyclePhase, N
 import type { Step, StepRecord } from '../executor/steps.ts';
 import type { ContainerLimits } from '../limits.ts';
 
+/**
+ * A host directory bind-mounted into a container, as INGInious's agent mounts a submission's
+ * task folder at /task, its sockets folder at /sockets and the course's common files at
+ * /course/common (read-only). The source is an absolute host path crbench made.
+ */
+export interface ContainerMount {
+  source: string;
+  destination: string;
+  readonly: boolean;
+}
+
 /** One container as the runner asks a runtime for it. */
 export interface ContainerSpec {
   /** The runtime's name for it, unique within the group's state. */
@@ -15,6 +26,8 @@ export interface ContainerSpec {
   lifecycle: Lifecycle;
   netns: NetnsMode;
   cgroup: CgroupMode;
+  /** Host directories bind-mounted into it; none unless given. */
+  mounts?: ContainerMount[];
 }
 
 /** What follows a phase outside its clock: steps whose records teach the adapter something (an init pid). */
