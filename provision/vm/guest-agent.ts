@@ -12,9 +12,11 @@
  *                                          mode=command: greet, run CRBENCH_CMD, power off
  * ```
  *
- * Why a shell script and not a static C binary: a round trip of `/bin/true` through this agent
- * took 4–6 ms under TCG on the reference host, below the 8–9 ms seen with the first prototype,
- * and nothing needs compiling, so the guest carries no build of the host's compiler.
+ * Why a shell script and not a static C binary: a round trip of `/bin/true` through a busybox
+ * sh loop took 4–6 ms under TCG on a quiet reference host (HOST-NOTES saw 8–9 ms for a
+ * virtio-serial port), about 10 ms median with this agent on the loaded shared host; the fork
+ * and exec of the workload, emulated, are most of it and a C agent would pay them too. And
+ * nothing needs compiling, so the guest carries no build of the host's compiler.
  *
  * Wire format (one line per request, words single-quoted or $'…'-quoted so that `eval set --`
  * restores the argv exactly):

@@ -26,8 +26,10 @@ import { AGENT_DIR, AGENT_VERSION, agentBootConf, guestAgentScript, type GuestRo
  * compression) in the image cache, renamed into place only when complete.
  *
  * Uncompressed by default: QEMU copies the file into guest RAM on the host side, while gzip is
- * inflated by the guest kernel, emulated under TCG (see the measurements in the report of
- * issue 16).
+ * inflated by the guest kernel, emulated under TCG. Tiny's archive, 9 boots of each interleaved
+ * (2026-12-02, a shared host): 4.0 MiB uncompressed, 1.64 s median from `cont` to the agent's
+ * answer; 2.1 MiB gzip, 1.71 s. The disk root costs more for the same image (1.75 s against
+ * 1.48 s, 7 boots each: three more modules, the mounts and the switch_root).
  */
 
 export const INITRAMFS_RECIPE_VERSION = 'initramfs-1';
