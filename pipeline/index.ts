@@ -36,6 +36,7 @@ import { DEFAULT_LIMITS } from './run/limits.ts';
 import { runPlannedMatrix } from './run/run-matrix.ts';
 import { describeSecurityProfile } from './run/security/describe-security-profile.ts';
 import { adapterOf } from './run/runtimes/index.ts';
+import { WORKLOADS } from './run/workloads/index.ts';
 import { readResults } from './store/read-results.ts';
 import { ResultsWriter } from './store/results-writer.ts';
 import { assertResumable, prepareResume, type ResumeState } from './store/resume-results.ts';
@@ -69,6 +70,11 @@ function phaseCommandsOf(cells: Cell[]): Manifest['phaseCommands'] {
   for (const cell of cells.filter((candidate) => candidate.feasible)) {
     const adapter = adapterOf(cell.runtime);
     if (adapter !== undefined) commands[`${cell.runtime}/${cell.storageDriver}/${cell.lifecycle}`] = adapter.describePhases(cell.storageDriver, cell.lifecycle, cell.runtime);
+    // A workload that is a whole submission (the INGInious task) holds more than the runtime's commands.
+    const describeSubmission = WORKLOADS[cell.workload]?.describePhases;
+    if (adapter !== undefined && describeSubmission !== undefined) {
+      commands[`${cell.runtime}/${cell.storageDriver}/${cell.lifecycle}/${cell.workload}`] = describeSubmission(adapter.describePhases(cell.storageDriver, cell.lifecycle, cell.runtime));
+    }
   }
   return commands;
 }

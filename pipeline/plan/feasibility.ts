@@ -1,4 +1,4 @@
-import type { Axis, HostFacts } from '../types.ts';
+import type { Axis, HostFacts, Lifecycle } from '../types.ts';
 
 /**
  * What a cell needs from the host, as data: one list of requirements per axis value, one
@@ -152,7 +152,7 @@ export const AXIS_REQUIREMENTS: Record<Axis, AxisRequirements> = {
     },
   },
   workload: {
-    values: { noop: [], cpu: [], write: [], 'copy-up': [], 'grade-c': [], 'grade-python': [], 'limit-memory': [], 'limit-pids': [], 'limit-network': [], 'probe-security': [] },
+    values: { noop: [], cpu: [], write: [], 'copy-up': [], 'grade-c': [], 'grade-python': [], 'limit-memory': [], 'limit-pids': [], 'limit-network': [], 'probe-security': [], 'inginious-task': [], 'inginious-task-python': [] },
   },
   lifecycle: { values: { exec: [], command: [] } },
   netns: { values: { fresh: [], reused: [binary('ip', 'apt-get install iproute2')], host: [] } },
@@ -179,10 +179,15 @@ export const OCI_REQUIREMENTS: Record<string, Requirement[]> = {
  * Axis values only some runtimes (engines) have, with why not: checked like the storage
  * drivers' table, and skipped as impossible by design elsewhere.
  */
-export const AXIS_VALUE_SUPPORT: { axis: 'lifecycle' | 'netns' | 'cgroup'; values: string[]; engines: string[]; reason: string }[] = [
+export const AXIS_VALUE_SUPPORT: { axis: 'lifecycle' | 'netns' | 'cgroup' | 'workload'; values: string[]; engines: string[]; reason: string }[] = [
   {
     axis: 'lifecycle', values: ['command'], engines: ['runc', 'crun', 'runsc', 'docker', 'docker-cli', 'podman', 'lxc', 'qemu-microvm'],
     reason: 'LXD has no way to run a workload as a container\'s own process: its instances always boot an init',
+  },
+  {
+    axis: 'workload', values: ['inginious-task', 'inginious-task-python'], engines: ['runc', 'crun', 'runsc', 'docker', 'docker-cli', 'podman', 'lxc'],
+    reason: 'an INGInious submission runs its grading container\'s command, which LXD cannot (its instances boot an init), and bind-mounts host ' +
+      'folders, which LXD\'s unprivileged (idmapped) containers take only as disk devices added per instance and shifted; crbench does neither',
   },
   {
     axis: 'netns', values: ['reused', 'host'], engines: ['runc', 'crun', 'runsc'],
@@ -307,7 +312,12 @@ export const WORKLOAD_NEEDS: Record<string, string[]> = {
   'probe-security': [],
   'grade-c': ['gcc', 'make'],
   'grade-python': ['python3'],
+  'inginious-task': ['gcc', 'make', 'python3'],
+  'inginious-task-python': ['python3'],
 };
+
+/** Workloads that exist in one life-cycle shape only: an INGInious submission is its grading container's command. */
+export const WORKLOAD_LIFECYCLES: Record<string, Lifecycle[]> = { 'inginious-task': ['command'], 'inginious-task-python': ['command'] };
 
 /** Every binary the table can ask for, sorted, so the host prober knows what to look up. */
 export function requiredBinaries(): string[] {

@@ -7,6 +7,7 @@ import {
   COMMON_REQUIREMENTS,
   IMAGE_PROVIDES,
   STORAGE_DRIVER_SUPPORT,
+  WORKLOAD_LIFECYCLES,
   WORKLOAD_NEEDS,
   appliesTo,
   explainUnmet,
@@ -74,7 +75,7 @@ function requirementsOf(axis: (typeof AXES)[number], value: string): Requirement
  * runtime has not got, an image without what the workload needs); empty when some host could.
  */
 export function impossibleByDesign(combination: Combination): string[] {
-  return [...unsupportedOci(combination), ...unsupportedCombination(combination), ...unsupportedAxisValues(combination), ...imageLacksWorkloadNeeds(combination)];
+  return [...unsupportedOci(combination), ...unsupportedCombination(combination), ...unsupportedAxisValues(combination), ...imageLacksWorkloadNeeds(combination), ...workloadShapeMismatch(combination)];
 }
 
 function unsupportedOci({ runtime }: Combination): string[] {
@@ -115,6 +116,11 @@ function unsupportedCombination({ runtime: runtimeValue, storageDriver, filesyst
     return [`storage driver ${storageDriver} does not work on ${filesystem} (it needs ${filesystems})`];
   }
   return [];
+}
+
+function workloadShapeMismatch({ workload, lifecycle }: Combination): string[] {
+  const shapes = WORKLOAD_LIFECYCLES[workload];
+  return shapes === undefined || shapes.includes(lifecycle) ? [] : [`workload ${workload} runs in the ${shapes.join(' or ')} shape only, not ${lifecycle}`];
 }
 
 function imageLacksWorkloadNeeds({ image, workload }: Combination): string[] {

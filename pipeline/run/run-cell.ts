@@ -126,7 +126,7 @@ async function runLifecycle(plan: ContainerPlan, key: SampleKey, context: CellCo
     const steps = stepsOf(plan, phase);
     if (typeof steps === 'string') return failPhase(phase, steps);
     const startedAt = new Date().toISOString();
-    const result = await runPhase(context.executor, steps, context.phaseTimeoutMs);
+    const result = await (plan.runPhase?.(phase, steps, context.executor, context.phaseTimeoutMs) ?? runPhase(context.executor, steps, context.phaseTimeoutMs));
     let error = result.error;
     let facts: PhaseSample['facts'];
     if (error === undefined && phase === 'execute') {
@@ -206,7 +206,7 @@ export async function runCell(cell: Cell, context: CellContext): Promise<CellOut
     if (context.signal.aborted) break;
     const key = sampleKeyOf(cell, context.block, rep, warmup);
     const specs = containersOf(cell, context, rep, warmup);
-    const plans = specs.map((spec) => context.runtime.container(spec));
+    const plans = specs.map((spec) => context.workload.plan?.(context.runtime, spec) ?? context.runtime.container(spec));
     const buffer: BatchBuffer = { samples: [], logs: [] };
     if (!alone) await syncVolume(context);
     const results = await Promise.all(plans.map((plan, slot) => runLifecycle(plan, alone ? key : { ...key, slot }, context, alone, buffer)));

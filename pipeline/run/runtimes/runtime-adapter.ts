@@ -1,5 +1,6 @@
 import type { CgroupMode, CommandRecord, HostFacts, Lifecycle, LifecyclePhase, NetnsMode } from '../../types.ts';
-import type { Step, StepRecord } from '../executor/steps.ts';
+import type { Executor } from '../executor/executor.ts';
+import type { PhaseRun, Step, StepRecord } from '../executor/steps.ts';
 import type { ContainerLimits } from '../limits.ts';
 
 /**
@@ -63,6 +64,13 @@ export interface ContainerPlan {
   memoryCgroup?(): string | null;
   /** Untimed steps that remove whatever a failed phase left behind; their failures are ignored. */
   forceRemove(): Step[];
+  /**
+   * A phase that is more than its steps run back to back, run by the plan itself through the
+   * executor (the INGInious task's execute serves student containers, phases of their own,
+   * while the grading container runs). The runner calls it instead of running `steps`; the
+   * records it returns do not overlap, so that their timings still sum to the phase.
+   */
+  runPhase?(phase: LifecyclePhase, steps: Step[], executor: Executor, deadlineMs: number): Promise<PhaseRun>;
 }
 
 export interface GroupContext {

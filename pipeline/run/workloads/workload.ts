@@ -1,4 +1,5 @@
 import type { CommandRecord } from '../../types.ts';
+import type { ContainerPlan, ContainerSpec, PhaseTexts, RuntimeGroup } from '../runtimes/runtime-adapter.ts';
 
 /** What runs in the execute phase, and how to tell that it really ran. */
 export interface Workload {
@@ -17,4 +18,12 @@ export interface Workload {
    * measure nothing but time. Called on the same record as `check`.
    */
   facts?(record: CommandRecord): Record<string, string | number | boolean>;
+  /**
+   * A workload that is a whole submission rather than one command (the INGInious task): it
+   * makes each container's plan from the runtime's, a grading container that asks for student
+   * containers. `argv` is then the grading container's command.
+   */
+  plan?(runtime: RuntimeGroup, spec: ContainerSpec): ContainerPlan;
+  /** What such a workload's phases hold, from the runtime's texts of the `command` shape. */
+  describePhases?(runtimeTexts: PhaseTexts): PhaseTexts;
 }
