@@ -91,6 +91,42 @@ export interface Matrix {
   phaseTimeoutMs: number;
   /** Seed for everything random: the order of cells, bootstrap resampling. */
   seed: number;
+  /** The open-loop load experiment (issue 14), run after the cells; absent: none. */
+  load?: LoadExperiment;
+}
+
+/** One configuration the load experiment offers submissions to; storage driver and filesystem default per runtime. */
+export interface LoadTarget {
+  runtime: string;
+  storageDriver?: string;
+  filesystem?: string;
+}
+
+/**
+ * The open-loop load experiment as the matrix declares it (defaults filled in by the schema):
+ * per runtime, rate steps of Poisson arrivals served `slots` at a time from one FIFO queue.
+ */
+export interface LoadExperiment {
+  runtimes: LoadTarget[];
+  image: string;
+  workload: string;
+  lifecycle: Lifecycle;
+  arrivals: 'poisson';
+  /** Offered rates λ, or `auto`: autoRateCount rates from 10 % to 120 % of slots/E[S], E[S] measured at zero load. */
+  ratesPerSecond: number[] | 'auto';
+  autoRateCount: number;
+  /** Submissions served one at a time, before the rate steps, that give E[S] for `auto`. */
+  calibrationSubmissions: number;
+  warmupS: number;
+  /** The measured window of arrivals after the warm-up. */
+  durationS: number;
+  /** How long after the arrivals end the queue may drain before what is left is given up. */
+  maxDrainS: number;
+  /** Submissions in service at once; absent: the host's cores (INGInious's default concurrency). */
+  slots?: number;
+  sloP95Ms: number;
+  repeats: number;
+  exam: { students: number; submissionsPerStudent: number; windowMinutes: number };
 }
 
 /** Where a matrix came from, for messages and provenance. */
@@ -252,8 +288,41 @@ export interface MetricSample extends SampleBase {
   error?: undefined;
 }
 
-/** One line of samples.jsonl (stage 4/5): a phase, a setup step or a metric. */
-export type Sample = PhaseSample | SetupSample | MetricSample;
+/**
+ * One submission of an open-loop rate step (issue 14). Times are ms from the start of the rate
+ * step on CLOCK_MONOTONIC (the executor's clock): latency = doneAt − intendedAt, waiting =
+ * dispatchedAt − intendedAt. `cellId` names the load series (`load.<runtime>.<driver>.<fs>.<image>.<workload>`),
+ * `rep` the submission's place in the step, `block` the repeat, `concurrency` the slots, `warmup`
+ * an arrival in the warm-up window. A step's samples are written together once it is over;
+ * `stepSubmissions` says how many it has, so a torn step is recognised and run again.
+ */
+export interface LoadSample extends SampleBase {
+  kind: 'load';
+  phase: 'load';
+  /** The latency, doneAt − intendedAt; 0 when the submission was not done by the drain bound. */
+  durationMs: number;
+  ok: boolean;
+  error?: string;
+  /** ok: graded; errored: served without the expected result; abandoned: in service at the drain bound; unserved: still queued then. */
+  state: 'ok' | 'errored' | 'abandoned' | 'unserved';
+  ratePerSecond: number;
+  /** The step's place in the sweep (ascending rates, 0-based); −1 for the zero-load calibration. */
+  rateStepIndex: number;
+  repeat: number;
+  slots: number;
+  warmupMs: number;
+  measuredMs: number;
+  intendedAtMs: number;
+  dispatchedAtMs: number | null;
+  doneAtMs: number | null;
+  stepSubmissions: number;
+  /** The submission's life cycle: each phase's duration and every step, phases in order. */
+  phasesMs?: Partial<Record<LifecyclePhase, number>>;
+  steps?: (StepTiming & { phase: LifecyclePhase })[];
+}
+
+/** One line of samples.jsonl (stage 4/5): a phase, a setup step, a metric or a load submission. */
+export type Sample = PhaseSample | SetupSample | MetricSample | LoadSample;
 
 /** Everything of a sample but what the sample measured: what the run stage fills in per container. */
 export type SampleKey = Omit<SampleBase, 'startedAt'>;
@@ -530,4 +599,20 @@ export interface Summary {
   failed: { cellId: string; error: string }[];
   /** Torn or invalid lines of samples.jsonl that were set aside. */
   setAsideLines: number;
+  /** The open-loop load experiment, when the matrix had one and its samples are there. */
+  load?: LoadSummary;
+}
+
+/** What the load experiment found (pipeline/analyse/summarise-load-samples.ts), for the capacity chapter. */
+export interface LoadSummary {
+  sloP95Ms: number;
+  exam: { students: number; submissionsPerStudent: number; windowMinutes: number };
+  /** S·K/(M·60): the exam's mean arrival rate. */
+  examRatePerSecond: number;
+  /** Per series: its zero-load mean service time (the calibration, when there was one). */
+  calibration: { runtime: string; configLabel: string; n: number; meanServiceMs: number }[];
+  /** Per runtime and configuration, ascending rates (see summarise-load.ts for every field). */
+  series: import('./analyse/summarise-load.ts').LoadSeriesSummary[];
+  /** Hosts like this one the exam needs, per series; null where no tested rate was sustainable. */
+  hostsForExam: { runtime: string; configLabel: string; hosts: number | null }[];
 }

@@ -16,6 +16,7 @@ import { countOutliers } from '../statistics/outliers.ts';
 import { deriveSeed } from '../statistics/seeded-random.ts';
 import { describeDurations } from '../statistics/statistics.ts';
 import { summariseLimits, probedLimit } from './summarise-limits.ts';
+import { summariseLoadSamples } from './summarise-load-samples.ts';
 import { summariseCellMetrics, summariseDaemons, tallyCellMetrics } from './summarise-metrics.ts';
 import { summariseSetup } from './summarise-setup.ts';
 import { factsOf, summariseSteps } from './summarise-steps.ts';
@@ -47,7 +48,9 @@ export interface AnalyseInput {
  *   ├─7─▶ per cell: batch makespan (median, bootstrap CI, throughput N ÷ median), peak
  *   │          memory (median, max), disk taken by create (median)
  *   ├─8─▶ per group: median resident memory of its daemons
- *   └─9─▶ per runtime · driver · filesystem and limit: the isolation probes' majority verdict
+ *   ├─9─▶ per runtime · driver · filesystem and limit: the isolation probes' majority verdict
+ *   └─10─▶ the load experiment: per series and rate, latency and waiting, throughput, Little's
+ *          law, M/G/c, the max sustainable rate, and the hosts the exam needs
  * ```
  */
 export function analyseResults(input: AnalyseInput): Summary {
@@ -115,6 +118,8 @@ export function analyseResults(input: AnalyseInput): Summary {
     .map((cell) => ({ cellId: cell.id, reason: cell.skipReason ?? 'no reason recorded' }));
 
   const adaptive = summariseAdaptive(manifest, cells);
+  // 10. The open-loop load experiment, when the matrix had one.
+  const load = summariseLoadSamples(manifest, samples);
   // Keys in the Summary order, so the written summary reads the same way everywhere.
   return {
     schemaVersion: 1,
@@ -134,6 +139,7 @@ export function analyseResults(input: AnalyseInput): Summary {
     skipped,
     failed,
     setAsideLines,
+    ...(load !== undefined ? { load } : {}),
   };
 }
 

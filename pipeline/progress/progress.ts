@@ -16,6 +16,8 @@ export interface Progress {
   note(line: string): void;
   /** The run ended: the final summary. */
   finish(summary: RunSummary): void;
+  /** The state of a load rate step (its rate, queue length, p95 so far), for the live line; called often. */
+  loadStatus?(text: string): void;
 }
 
 export interface RunSummary {
@@ -87,6 +89,11 @@ export function createProgress(stream: { isTTY?: boolean; write(text: string): u
       line(live ? text : `[${state.repetitionsDone}/${state.repetitions} reps, ETA ${eta}] ${text}`);
     },
     note: (text) => line(text),
+    loadStatus(text) {
+      // Only the live line shows it: a plain log would get a line per arrival.
+      state.label = text;
+      if (live) stream.write(`\r\x1b[K${status()}`);
+    },
     finish(summary) {
       stream.write(live ? `\r\x1b[K${formatSummary(summary)}\n` : `${formatSummary(summary)}\n`);
     },

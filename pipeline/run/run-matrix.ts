@@ -16,6 +16,7 @@ import { openNativeExecutor } from './executor/native-executor.ts';
 import { measureHarnessOverhead } from './harness-overhead.ts';
 import { DEFAULT_LIMITS } from './limits.ts';
 import { runGroup, setupSample } from './run-group.ts';
+import { loadSeriesCells, runLoadExperiment } from './run-load.ts';
 import type { LogEntry, SampleSink } from './sample-sink.ts';
 
 /** Where a run writes: a results folder (the store stage's ResultsWriter fits). */
@@ -32,7 +33,7 @@ export interface PlannedRun {
   cells: Cell[];
   manifest: Manifest;
   /** Measured repetitions each cell already has, and the samples kept, when the folder is continued. */
-  resume: { doneReps: Map<string, number>; samples: Sample[] } | null;
+  resume: { doneReps: Map<string, number>; samples: Sample[]; doneLoadSteps?: Set<string> } | null;
   out: ResultsOut;
 }
 
@@ -181,7 +182,8 @@ export async function runPlannedMatrix(run: PlannedRun, control: RunControl): Pr
       control.progress.note(`warning: ${check.name}: ${check.detail}${check.fix ? ` (${check.fix})` : ''}`);
     }
     out.writeManifest(manifest);
-    const imageTarballs = await buildImages(feasible, workDir, scratchDir, manifest, control.progress);
+    const loadCells = matrix.load !== undefined ? loadSeriesCells(matrix.load, host).filter((cell) => cell.feasible) : [];
+    const imageTarballs = await buildImages([...feasible, ...loadCells], workDir, scratchDir, manifest, control.progress);
     control.progress.start({ units: units.length, repetitions: units.reduce((sum, unit) => sum + unit.cells.reduce((cellSum, entry) => cellSum + entry.reps + matrix.warmup, 0), 0) });
     for (const unit of units) {
       if (controller.signal.aborted) break;
@@ -192,6 +194,13 @@ export async function runPlannedMatrix(run: PlannedRun, control: RunControl): Pr
         if (matrix.adaptive !== undefined && isPreciseEnough(samplesOf.get(cell.id) ?? [], matrix.adaptive, matrix.seed)) stopped.set(cell.id, 'precise');
       }
       out.writeManifest(manifest);
+    }
+    // The open-loop load experiment (issue 14): after the cells, on volumes of its own.
+    if (matrix.load !== undefined && !controller.signal.aborted) {
+      await runLoadExperiment({
+        matrix: { ...matrix, load: matrix.load }, host, workDir, imageTarballs, executor, sink, progress: control.progress, signal: controller.signal,
+        doneSteps: resume?.doneLoadSteps ?? new Set(), previousSamples: resume?.samples ?? [],
+      });
     }
   } finally {
     control.signal.removeEventListener('abort', abort);

@@ -10,6 +10,8 @@ export interface ResumeState {
   samples: Sample[];
   /** What was set aside, for the user to hear about. */
   setAside: { tornLines: number; partialSamples: number };
+  /** The load experiment's rate steps that are whole (`cellId/rateStepIndex/repeat`): a resumed run skips them. */
+  doneLoadSteps: Set<string>;
 }
 
 /** What must be equal for two runs to be one measurement: the same machine, as far as crbench can tell. */
@@ -67,8 +69,19 @@ export function prepareResume(resultsDir: string): ResumeState {
   }
   const isWhole = (samples: Sample[]) => samples.some((sample) => sample.phase === 'makespan' || !sample.ok);
   const cutShort = new Set([...samplesOfRep].filter(([, samples]) => !isWhole(samples)).map(([key]) => key));
-  const kept = parsed.filter((sample) => !cutShort.has(repKey(sample)));
-  const partial = parsed.filter((sample) => cutShort.has(repKey(sample)));
+  // A load rate step is written in one batch after it ended; one with fewer lines than it says it has was torn, and runs again whole.
+  const loadStepOf = (sample: Sample) => (sample.kind === 'load' ? `${sample.cellId}/${sample.rateStepIndex}/${sample.repeat}` : undefined);
+  const loadSteps = new Map<string, { count: number; expected: number }>();
+  for (const sample of parsed) {
+    const key = loadStepOf(sample);
+    if (key === undefined || sample.kind !== 'load') continue;
+    const entry = loadSteps.get(key) ?? { count: 0, expected: sample.stepSubmissions };
+    loadSteps.set(key, { count: entry.count + 1, expected: entry.expected });
+  }
+  const tornLoadSteps = new Set([...loadSteps].filter(([, entry]) => entry.count !== entry.expected).map(([key]) => key));
+  const isCutShort = (sample: Sample) => cutShort.has(repKey(sample)) || tornLoadSteps.has(loadStepOf(sample) ?? '');
+  const kept = parsed.filter((sample) => !isCutShort(sample));
+  const partial = parsed.filter(isCutShort);
   if (torn.length > 0) appendFileSync(path.join(resultsDir, 'samples.torn.jsonl'), `${torn.join('\n')}\n`);
   if (partial.length > 0) appendFileSync(path.join(resultsDir, 'samples.partial.jsonl'), `${partial.map((sample) => JSON.stringify(sample)).join('\n')}\n`);
   if (torn.length > 0 || partial.length > 0) {
@@ -81,5 +94,6 @@ export function prepareResume(resultsDir: string): ResumeState {
     if (cutShort.has(key) || first === undefined || first.warmup) continue;
     doneReps.set(first.cellId, Math.max(doneReps.get(first.cellId) ?? 0, first.rep + 1));
   }
-  return { doneReps, samples: kept, setAside: { tornLines: torn.length, partialSamples: partial.length } };
+  const doneLoadSteps = new Set([...loadSteps.keys()].filter((key) => !tornLoadSteps.has(key)));
+  return { doneReps, samples: kept, setAside: { tornLines: torn.length, partialSamples: partial.length }, doneLoadSteps };
 }
