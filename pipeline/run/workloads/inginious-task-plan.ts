@@ -88,26 +88,35 @@ const emptyPhase = (executor: Executor): PhaseRun => {
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
- * The execute phase's records without overlaps: the grading record that spans the student
- * containers' steps (its wait for the grader's exit) is cut around them into `grading run`
- * (the grader's work until crbench started the student container) and its remainder under its
- * own label (from the answer to the grader's exit), so every entry is a disjoint interval and
- * the steps still sum to the phase. Without a spanning record (a grader that exited while a
- * student container ran), the grading records are returned as they are.
+ * The execute phase's records without overlaps. The student containers' steps run while the
+ * grading container's are in flight, so the span from the first student step to the last is
+ * cut out of every grading record: what is left before it keeps the record's label, except
+ * the grader's own time while crbench waited for its exit, which is `grading run` (it builds
+ * the student's code and asks); what is left after it keeps the record's label (from the
+ * answer to the grader's exit). A grading record inside the span gives its time to the student
+ * steps. Every entry is then a disjoint interval, in time order, and the steps (with the
+ * runner's `harness` gaps) still sum to the phase.
  */
 export function splitAroundStudents(grading: readonly StepRecord[], students: readonly StepRecord[]): StepRecord[] {
   const first = students[0];
   const last = students.at(-1);
   if (first === undefined || last === undefined) return [...grading];
-  const span = grading.findIndex((record) => record.startMs <= first.startMs && record.endMs >= last.endMs);
-  const spanning = grading[span];
-  if (spanning === undefined) return [...grading];
-  const before: StepRecord = {
-    label: GRADING_RUN_LABEL, kind: spanning.kind, what: spanning.what, startMs: spanning.startMs, endMs: first.startMs,
-    durationMs: first.startMs - spanning.startMs, exitCode: null, signal: null, stdout: '', stderr: '',
-  };
-  const after: StepRecord = { ...spanning, startMs: last.endMs, durationMs: spanning.endMs - last.endMs };
-  return [...grading.slice(0, span), before, ...students, after, ...grading.slice(span + 1)];
+  const piece = (record: StepRecord, startMs: number, endMs: number, label: string, keepResult: boolean): StepRecord => ({
+    ...(keepResult ? record : { label, kind: record.kind, what: record.what, exitCode: null, signal: null, stdout: '', stderr: '' }),
+    label, startMs, endMs, durationMs: endMs - startMs,
+  });
+  const before: StepRecord[] = [];
+  const after: StepRecord[] = [];
+  for (const record of grading) {
+    if (record.startMs < first.startMs) {
+      const endMs = Math.min(record.endMs, first.startMs);
+      const cut = record.endMs > first.startMs;
+      const waitingForExit = record.label.startsWith(`${GRADING_LABELS.execute}: `);
+      before.push(piece(record, record.startMs, endMs, cut && waitingForExit ? GRADING_RUN_LABEL : record.label, !cut));
+    }
+    if (record.endMs > last.endMs) after.push(piece(record, Math.max(record.startMs, last.endMs), record.endMs, record.label, true));
+  }
+  return [...before, ...students, ...after];
 }
 
 /** One student container served: its records (each phase, in order) and why it failed, if it did. */

@@ -91,10 +91,21 @@ describe('splitAroundStudents()', () => {
     assert.equal(sum(split) + 3, 302);
   });
 
-  it('leaves the grading records as they are without a student step, or when none spans them', () => {
+  it('cuts a start still in flight when the grader asked (Docker\'s POST start), and gives a record inside the span to the students', () => {
+    const grading = [at('grading start: POST /containers/start', 0, 185), at('grading exit: POST /containers/wait', 185, 600), at('grading exit: GET logs', 600, 601)];
+    const students = [at('student create: POST /containers/create', 60, 80), at('student remove: DELETE /containers', 390, 400)];
+    const split = splitAroundStudents(grading, students);
+    assert.deepEqual(split.map((entry) => [entry.label, entry.startMs, entry.endMs]), [
+      ['grading start: POST /containers/start', 0, 60], ['student create: POST /containers/create', 60, 80], ['student remove: DELETE /containers', 390, 400],
+      ['grading exit: POST /containers/wait', 400, 600], ['grading exit: GET logs', 600, 601],
+    ]);
+    // The gap between the two student steps (310 ms) is the harness entry stepTimings adds.
+    assert.equal(sum(split) + 310, 601);
+  });
+
+  it('leaves the grading records as they are without a student step', () => {
     const grading = [at('grading exit: workload exit', 0, 10)];
     assert.deepEqual(splitAroundStudents(grading, []), grading);
-    assert.deepEqual(splitAroundStudents(grading, [at('student create: x', 5, 20)]), grading);
   });
 });
 
