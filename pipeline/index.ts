@@ -28,7 +28,8 @@ import { probeHost } from './host/probe-host.ts';
 import { probeVm } from './host/probe-vm.ts';
 import { askToolVersions, VERSIONED_TOOLS } from './host/tool-versions.ts';
 import { loadMatrix } from './load/load-matrix.ts';
-import { AXIS_REQUIREMENTS, OCI_REQUIREMENTS, requiredBinaries } from './plan/feasibility.ts';
+import { requiredBinaries } from './plan/feasibility.ts';
+import { requirementsOf } from './plan/find-skip-reason.ts';
 import { planCells } from './plan/plan-cells.ts';
 import { groupsOfShard } from './plan/schedule-units.ts';
 import type { Progress } from './progress/progress.ts';
@@ -40,7 +41,7 @@ import { WORKLOADS } from './run/workloads/index.ts';
 import { readResults } from './store/read-results.ts';
 import { ResultsWriter } from './store/results-writer.ts';
 import { assertResumable, prepareResume, type ResumeState } from './store/resume-results.ts';
-import { splitRuntime, type Axis, type Cell, type HostFacts, type Manifest, type Matrix, type MatrixSource } from './types.ts';
+import { type Axis, type Cell, type HostFacts, type Manifest, type Matrix, type MatrixSource } from './types.ts';
 
 export const REPO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -55,10 +56,7 @@ export async function planMatrixFile(matrixPath: string): Promise<{ matrix: Matr
   const loaded = await loadMatrix(matrixPath);
   const host = probeHost(requiredBinaries());
   // Only a started guest proves KVM works; worth its seconds only when a VM runtime is asked for.
-  const needsVm = (runtime: string) => {
-    const { engine, oci } = splitRuntime(runtime);
-    return [...(AXIS_REQUIREMENTS.runtime.values[engine] ?? []), ...(oci === null ? [] : OCI_REQUIREMENTS[oci] ?? [])].some((requirement) => requirement.kind === 'vm');
-  };
+  const needsVm = (runtime: string) => requirementsOf('runtime', runtime).some((requirement) => requirement.kind === 'vm');
   const vmRuntimes = loaded.matrix.axes.runtime.filter(needsVm);
   if (vmRuntimes.length > 0) host.vm = await probeVm();
   return { ...loaded, host, cells: planCells(loaded.matrix, host) };

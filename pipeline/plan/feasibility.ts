@@ -1,5 +1,8 @@
 import type { Axis, HostFacts, Lifecycle } from '../types.ts';
 
+/** The images of known sizes on top of tiny (provision/images/sized.ts registers the same names). */
+export const SIZED_IMAGE_NAMES = ['sized-64m', 'sized-256m', 'sized-1g'] as const;
+
 /**
  * What a cell needs from the host, as data: one list of requirements per axis value, one
  * list every cell shares, and the combinations a storage driver supports. Supporting a new
@@ -86,9 +89,11 @@ export const AXIS_REQUIREMENTS: Record<Axis, AxisRequirements> = {
       lxd: [binary('lxd', 'apt-get install lxd'), binary('lxc', 'apt-get install lxd-client')],
       kata: [{ kind: 'vm' }, binary('kata-runtime', 'Kata Containers is not packaged in Debian 12'), notPackaged('Kata Containers')],
       firecracker: [{ kind: 'vm' }, binary('firecracker', 'Firecracker is not packaged in Debian 12'), notPackaged('Firecracker')],
+      // Under TCG (emulated) wherever KVM is not usable: `qemu-microvm+tcg`; `+kvm` needs a guest proven to run.
       'qemu-microvm': [
-        { kind: 'vm' }, binary('qemu-system-x86_64', 'apt-get install qemu-system-x86'),
-        { kind: 'unsupported', reason: 'crbench has no qemu-microvm adapter yet: none could be written and tested on a host with working KVM' },
+        binary('qemu-system-x86_64', 'apt-get install qemu-system-x86'), binary('busybox', 'apt-get install busybox-static'),
+        binary('mksquashfs', 'apt-get install squashfs-tools'), binary('cpio', 'apt-get install cpio'),
+        binary('apt-get', 'the guest kernel is Debian\'s, fetched with apt-get download'), binary('dpkg-deb', 'apt-get install dpkg'),
       ],
     },
   },
@@ -96,6 +101,8 @@ export const AXIS_REQUIREMENTS: Record<Axis, AxisRequirements> = {
     values: {
       // Pipeline-made root filesystems, for runc, crun and runsc.
       copy: [],
+      // The image's root bind-mounted read-only, tmpfs /tmp and /task (pipeline/run/storage/bind.ts).
+      bind: [],
       overlay: [overlayFs],
       'btrfs-snapshot': [binary('btrfs', 'apt-get install btrfs-progs')],
       'xfs-reflink': [],
@@ -112,6 +119,8 @@ export const AXIS_REQUIREMENTS: Record<Axis, AxisRequirements> = {
       dir: [binary('rsync', 'apt-get install rsync')],
       overlayfs: [overlayFs],
       lvm: [deviceMapper, binary('lvcreate', 'apt-get install lvm2')],
+      initramfs: [],
+      'disk-overlay': [],
     },
   },
   filesystem: {
@@ -149,13 +158,22 @@ export const AXIS_REQUIREMENTS: Record<Axis, AxisRequirements> = {
       // A Debian minbase root built with debootstrap from the host's apt mirror, carrying the
       // host's busybox too (the cpu workload runs the same awk in every image).
       grader: [binary('debootstrap', 'apt-get install debootstrap'), binary('busybox', 'apt-get install busybox-static')],
+      // tiny plus padding files of known sizes (provision/images/sized.ts).
+      ...Object.fromEntries(SIZED_IMAGE_NAMES.map((name) => [name, [binary('busybox', 'apt-get install busybox-static')]])),
     },
   },
   workload: {
     values: { noop: [], cpu: [], write: [], 'copy-up': [], 'grade-c': [], 'grade-python': [], 'limit-memory': [], 'limit-pids': [], 'limit-network': [], 'probe-security': [], 'inginious-task': [], 'inginious-task-python': [] },
   },
   lifecycle: { values: { exec: [], command: [] } },
-  netns: { values: { fresh: [], reused: [binary('ip', 'apt-get install iproute2')], host: [] } },
+  netns: {
+    values: {
+      fresh: [],
+      // unshare makes the pool's namespaces, nsenter and ip check each one before it is reused.
+      reused: [binary('ip', 'apt-get install iproute2'), binary('unshare', 'apt-get install util-linux'), binary('nsenter', 'apt-get install util-linux')],
+      host: [],
+    },
+  },
   cgroup: { values: { fresh: [], reused: [] } },
   // Any number of containers at once; the schema bounds it.
   concurrency: { values: {}, otherwise: [] },
@@ -163,6 +181,18 @@ export const AXIS_REQUIREMENTS: Record<Axis, AxisRequirements> = {
 
 /** The runtimes that can run behind a daemon runtime (`docker+crun`), and the engines that take one. */
 export const OCI_BEHIND_ENGINE = { engines: ['docker', 'docker-cli', 'podman'], oci: ['runc', 'crun', 'runsc', 'kata'] };
+
+/** The accelerators a VM runtime takes after its `+` (`qemu-microvm+tcg`), and what each needs. */
+export const VM_ACCELERATORS: Record<string, { accelerators: string[] }> = { 'qemu-microvm': { accelerators: ['tcg', 'kvm'] } };
+export const ACCELERATOR_REQUIREMENTS: Record<string, Requirement[]> = { tcg: [], kvm: [{ kind: 'vm' }] };
+
+/**
+ * Images a storage driver cannot hold, with why: a microVM's initramfs is the whole root in the
+ * guest's 256 MiB of RAM (the grader image would need about 800 MiB: provision/vm/initramfs.ts).
+ */
+export const DRIVER_IMAGE_LIMITS: Record<string, { images: string[]; reason: string }> = {
+  initramfs: { images: ['tiny'], reason: 'an initramfs holds the whole root in the guest\'s 256 MiB of RAM: only the tiny image fits beside a workload (use disk-overlay)' },
+};
 
 /** What a `+oci` runtime needs beyond its engine: the OCI runtime's binary, and kata's own. */
 export const OCI_REQUIREMENTS: Record<string, Requirement[]> = {
@@ -190,12 +220,15 @@ export const AXIS_VALUE_SUPPORT: { axis: 'lifecycle' | 'netns' | 'cgroup' | 'wor
       'folders, which LXD\'s unprivileged (idmapped) containers take only as disk devices added per instance and shifted; crbench does neither',
   },
   {
-    axis: 'netns', values: ['reused', 'host'], engines: ['runc', 'crun', 'runsc'],
-    reason: 'only the OCI runtimes driven directly take a network namespace path from crbench',
+    axis: 'netns', values: ['reused', 'host'], engines: ['runc', 'crun'],
+    reason: 'only runc and crun join the network namespace crbench names (or none): runsc --network=none puts its sandbox in a namespace ' +
+      'of its own whatever the OCI config says (seen with runsc 2022-12-19, with a path and with no entry alike), and crbench has ' +
+      'no pool of holder containers for a daemon runtime (Docker\'s --network container:<id>)',
   },
   {
     axis: 'cgroup', values: ['reused'], engines: ['runc', 'crun'],
-    reason: 'only runc and crun take a pre-made cgroup through cgroupsPath and leave it in place',
+    reason: 'crbench hands a pooled cgroup through cgroupsPath to runc and crun only; runsc puts its sandbox\'s processes under that path ' +
+      'and was not tried, and the daemon runtimes make their own',
   },
 ];
 
@@ -214,6 +247,7 @@ export const STORAGE_DRIVER_SUPPORT: Record<string, { runtimes: string[]; filesy
   overlay: [{ runtimes: [...OCI_RUNTIMES, 'podman'], filesystems: OVERLAY_FILESYSTEMS }],
   'btrfs-snapshot': [{ runtimes: OCI_RUNTIMES, filesystems: ['btrfs'] }],
   'xfs-reflink': [{ runtimes: OCI_RUNTIMES, filesystems: ['xfs'] }],
+  bind: [{ runtimes: OCI_RUNTIMES, filesystems: ALL_FILESYSTEMS }],
   'zfs-clone': [{ runtimes: OCI_RUNTIMES, filesystems: ['zfs'] }, { runtimes: OCI_RUNTIMES, filesystems: ['zfs-fuse'] }],
   overlay2: [{ runtimes: ['docker', 'docker-cli'], filesystems: OVERLAY_FILESYSTEMS }],
   btrfs: [{ runtimes: ['docker', 'docker-cli', 'podman', 'lxc', 'lxd'], filesystems: ['btrfs'] }],
@@ -226,6 +260,9 @@ export const STORAGE_DRIVER_SUPPORT: Record<string, { runtimes: string[]; filesy
   dir: [{ runtimes: ['lxc', 'lxd'], filesystems: ALL_FILESYSTEMS }],
   overlayfs: [{ runtimes: ['lxc'], filesystems: OVERLAY_FILESYSTEMS }],
   lvm: [{ runtimes: ['lxc', 'lxd'], filesystems: ALL_FILESYSTEMS }],
+  // A microVM's own: the image as an initramfs (a copy in guest RAM), or a read-only disk under a tmpfs overlay.
+  initramfs: [{ runtimes: ['qemu-microvm'], filesystems: ['ext4', 'xfs', 'btrfs'] }],
+  'disk-overlay': [{ runtimes: ['qemu-microvm'], filesystems: ['ext4', 'xfs', 'btrfs'] }],
 };
 
 /**
@@ -303,6 +340,7 @@ export function refusalsOf(runtime: string, storageDriver: string, filesystem: s
 export const IMAGE_PROVIDES: Record<string, string[]> = {
   tiny: [],
   grader: ['python3', 'gcc', 'make', 'a large file to modify (/data/large.bin)'],
+  ...Object.fromEntries(SIZED_IMAGE_NAMES.map((name) => [name, []])),
 };
 
 /** What each workload needs from its image. */
@@ -318,6 +356,38 @@ export const WORKLOAD_NEEDS: Record<string, string[]> = {
 
 /** Workloads that exist in one life-cycle shape only: an INGInious submission is its grading container's command. */
 export const WORKLOAD_LIFECYCLES: Record<string, Lifecycle[]> = { 'inginious-task': ['command'], 'inginious-task-python': ['command'] };
+
+/**
+ * Where each workload writes in the container (a path, and what it writes there), for the
+ * storage drivers that leave only some directories writable. `/` stands for "the root
+ * filesystem itself": write checks that its file in /tmp is on the root.
+ */
+export const WORKLOAD_WRITES: Record<string, { path: string; what: string }[]> = {
+  noop: [], cpu: [], 'limit-memory': [], 'limit-pids': [], 'limit-network': [], 'probe-security': [],
+  write: [{ path: '/', what: 'a 64 MiB file on the root filesystem (in /tmp, which it checks is on the root)' }],
+  'copy-up': [{ path: '/data/large.bin', what: 'a block of the image\'s /data/large.bin, in place' }],
+  'grade-c': [{ path: '/tmp', what: 'its build folder' }],
+  // python3 -B writes no .pyc next to the submission.
+  'grade-python': [],
+  // Its task and student folders are bind mounts; the runtime makes their mount points on the root.
+  'inginious-task': [{ path: '/', what: 'the mount points /task, /sockets and /course/common, made on the root by its runtime' }],
+  'inginious-task-python': [{ path: '/', what: 'the mount points /task, /sockets and /course/common, made on the root by its runtime' }],
+};
+
+/** The only directories a container may write under a storage driver that keeps the root read-only. */
+export const STORAGE_DRIVER_WRITABLE: Record<string, string[]> = { bind: ['/tmp', '/task'] };
+
+const isBelow = (dir: string, candidate: string) => candidate === dir || candidate.startsWith(`${dir}/`);
+
+/** Why a workload cannot run on a driver's read-only root (it writes elsewhere); empty when it can. */
+export function readOnlyRootConflicts(storageDriver: string, workload: string): string[] {
+  const writable = STORAGE_DRIVER_WRITABLE[storageDriver];
+  if (writable === undefined) return [];
+  const writes = WORKLOAD_WRITES[workload];
+  if (writes === undefined) return [`storage driver ${storageDriver} keeps the root read-only, and WORKLOAD_WRITES does not say where workload ${workload} writes`];
+  return writes.filter((write) => !writable.some((dir) => isBelow(dir, write.path)))
+    .map((write) => `workload ${workload} writes ${write.what}, but storage driver ${storageDriver} keeps the root read-only (only ${writable.join(' and ')} are writable)`);
+}
 
 /** Every binary the table can ask for, sorted, so the host prober knows what to look up. */
 export function requiredBinaries(): string[] {

@@ -1,7 +1,10 @@
 import { AXES, splitRuntime, type Cell, type HostFacts } from '../types.ts';
 import {
   AXIS_REQUIREMENTS,
+  ACCELERATOR_REQUIREMENTS,
   AXIS_VALUE_SUPPORT,
+  DRIVER_IMAGE_LIMITS,
+  VM_ACCELERATORS,
   OCI_BEHIND_ENGINE,
   OCI_REQUIREMENTS,
   COMMON_REQUIREMENTS,
@@ -11,6 +14,7 @@ import {
   WORKLOAD_NEEDS,
   appliesTo,
   explainUnmet,
+  readOnlyRootConflicts,
   refusalsOf,
   type Requirement,
 } from './feasibility.ts';
@@ -61,13 +65,15 @@ export function findSkipReason(combination: Combination, host: HostFacts): strin
 }
 
 /** The requirements of one axis value; a runtime `engine+oci` needs both. */
-function requirementsOf(axis: (typeof AXES)[number], value: string): Requirement[] {
+export function requirementsOf(axis: (typeof AXES)[number], value: string): Requirement[] {
   const table = AXIS_REQUIREMENTS[axis];
   const unknown: Requirement[] = [{ kind: 'unsupported', reason: `the feasibility table has no entry for ${AXIS_LABELS[axis]} '${value}'` }];
   if (axis !== 'runtime') return table.values[value] ?? table.otherwise ?? unknown;
   const { engine, oci } = splitRuntime(value);
   const engineRequirements = table.values[engine] ?? unknown;
-  return oci === null ? engineRequirements : [...engineRequirements, ...(OCI_REQUIREMENTS[oci] ?? unknown)];
+  if (oci === null) return engineRequirements;
+  const variant = VM_ACCELERATORS[engine] !== undefined ? ACCELERATOR_REQUIREMENTS[oci] : OCI_REQUIREMENTS[oci];
+  return [...engineRequirements, ...(variant ?? unknown)];
 }
 
 /**
@@ -75,11 +81,25 @@ function requirementsOf(axis: (typeof AXES)[number], value: string): Requirement
  * runtime has not got, an image without what the workload needs); empty when some host could.
  */
 export function impossibleByDesign(combination: Combination): string[] {
-  return [...unsupportedOci(combination), ...unsupportedCombination(combination), ...unsupportedAxisValues(combination), ...imageLacksWorkloadNeeds(combination), ...workloadShapeMismatch(combination)];
+  return [
+    ...unsupportedOci(combination), ...unsupportedCombination(combination), ...unsupportedAxisValues(combination), ...imageLacksWorkloadNeeds(combination),
+    ...readOnlyRootConflicts(combination.storageDriver, combination.workload), ...workloadShapeMismatch(combination),
+    ...driverImageLimits(combination),
+  ];
+}
+
+function driverImageLimits({ storageDriver, image }: Combination): string[] {
+  const limit = DRIVER_IMAGE_LIMITS[storageDriver];
+  return limit === undefined || limit.images.includes(image) ? [] : [`storage driver ${storageDriver} cannot hold image ${image}: ${limit.reason}`];
 }
 
 function unsupportedOci({ runtime }: Combination): string[] {
   const { engine, oci } = splitRuntime(runtime);
+  const accelerators = VM_ACCELERATORS[engine]?.accelerators;
+  if (accelerators !== undefined) {
+    if (oci === null) return [`runtime ${engine} needs its accelerator: ${accelerators.map((accelerator) => `${engine}+${accelerator}`).join(' or ')}`];
+    return accelerators.includes(oci) ? [] : [`${oci} is not an accelerator of ${engine} (${accelerators.join(', ')})`];
+  }
   if (oci === null) return [];
   if (!OCI_BEHIND_ENGINE.engines.includes(engine)) return [`runtime ${engine} takes no OCI runtime behind it (only ${OCI_BEHIND_ENGINE.engines.join(', ')} do)`];
   return OCI_BEHIND_ENGINE.oci.includes(oci) ? [] : [`${oci} is not an OCI runtime ${engine} can run (${OCI_BEHIND_ENGINE.oci.join(', ')})`];

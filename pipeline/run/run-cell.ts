@@ -147,7 +147,7 @@ async function runLifecycle(plan: ContainerPlan, key: SampleKey, context: CellCo
     if (error !== undefined) return false;
     if (alone && phase === 'create') buffer.samples.push(metricSample(key, 'disk-usage', Math.max(0, (await usedBytes(context)) - usedBefore), 'bytes'));
     if (phase === 'execute') {
-      const peak = peakMemoryBytes(plan.memoryCgroup?.() ?? null);
+      const peak = peakMemoryBytes(plan.memoryCgroup?.() ?? null) ?? plan.residentBytes?.() ?? null;
       if (peak !== null) buffer.samples.push(metricSample(key, 'peak-memory', peak, 'bytes'));
     }
   }

@@ -62,6 +62,8 @@ export interface ContainerPlan {
   workloadRun(records: readonly StepRecord[]): CommandRecord;
   /** The container's memory cgroup, read after execute for its peak; null when out of reach (a sandbox, a VM). */
   memoryCgroup?(): string | null;
+  /** The container's memory where no cgroup holds it: a VM's QEMU, its resident set once the guest was ready. */
+  residentBytes?(): number | null;
   /** Untimed steps that remove whatever a failed phase left behind; their failures are ignored. */
   forceRemove(): Step[];
   /**
@@ -86,6 +88,11 @@ export interface GroupContext {
   /** The storage driver of the group's cells: the runtime's own, or one the pipeline prepares. */
   storageDriver: string;
   limits: ContainerLimits;
+  /**
+   * How many pooled network namespaces and cgroups the group's cells hold at once (the largest
+   * concurrency of a cell with `netns: reused`, `cgroup: reused`); absent or 0: none are made.
+   */
+  pools?: { netns: number; cgroup: number };
 }
 
 /** A runtime opened on one cell group: its own state, its own commands. */
