@@ -56,5 +56,7 @@ export function workPaths(workDir: string) {
     namespaces: path.join(workDir, 'ns'),
     cache: path.join(workDir, 'cache'),
     scratch: path.join(workDir, 'scratch'),
+    /** Pre-made network namespaces and cgroups of cell groups, with their records (provision/pools/). */
+    pools: path.join(workDir, 'pools'),
   };
 }

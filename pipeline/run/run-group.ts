@@ -38,6 +38,12 @@ export function setupSample(cell: Cell, block: number, step: SetupStep, image: s
   };
 }
 
+/** The pools a group's cells need: as many members as the most containers of a reusing cell at once. */
+export function poolDemandOf(cells: readonly Cell[]): { netns: number; cgroup: number } {
+  const most = (reuses: (cell: Cell) => boolean) => Math.max(0, ...cells.filter(reuses).map((cell) => cell.concurrency));
+  return { netns: most((cell) => cell.netns === 'reused'), cgroup: most((cell) => cell.cgroup === 'reused') };
+}
+
 function lookUp<T>(registry: Readonly<Record<string, T>>, kind: string, name: string): T {
   const found = registry[name];
   if (found === undefined) throw new Error(`no ${kind} named ${name} in the registry`);
@@ -61,7 +67,7 @@ export async function runGroup(group: GroupRun): Promise<{ outcomes: Map<string,
   try {
     runtime = await adapter.openGroup({
       groupId: group.groupId, workDir: group.workDir, mountpoint: group.mountpoint, poolName: group.poolName, host: group.host,
-      runtime: first.runtime, storageDriver: first.storageDriver, limits: group.limits,
+      runtime: first.runtime, storageDriver: first.storageDriver, limits: group.limits, pools: poolDemandOf(group.cells.map((entry) => entry.cell)),
     });
   } catch (error) {
     group.sink.batch([setupSample(first, group.block, 'start-runtime', '-', performance.now() - startMs, (error as Error).message)], []);

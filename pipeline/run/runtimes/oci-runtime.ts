@@ -57,11 +57,12 @@ export function ociRuntime(spec: OciRuntimeSpec): RuntimeAdapter {
     describePhases(storageDriver, lifecycle): PhaseTexts {
       const storage = storageDriverOf(storageDriver);
       const rt = [spec.name, ...globalFlags, '--root STATE'].join(' ');
-      const create = `${storage.describe.prepare}; ${rt} create --bundle BUNDLE --pid-file BUNDLE/init.pid ID${LEVER_CLAUSES.create}`;
-      const clean = `${rt} delete ID; ${storage.describe.remove}${LEVER_CLAUSES.clean}`;
+      const create = `${storage.describe.prepare}; ${rt} create --bundle BUNDLE --pid-file BUNDLE/init.pid ID`;
+      const levers = leverClausesOf(spec.name);
+      const clean = `${rt} delete ID; ${storage.describe.remove}${levers.clean}`;
       if (lifecycle === 'command') {
         return {
-          create: `${create} (the bundle's process is the workload, its output to BUNDLE/workload.out and .err)`,
+          create: `${create} (the bundle's process is the workload, its output to BUNDLE/workload.out and .err)${levers.create}`,
           launch: `${rt} start ID: the workload starts running`,
           execute: 'wait until the workload (the container\'s init; gVisor\'s sandbox, which exits with it) has exited; crbench\'s timer reaps it and has its exit status',
           stop: 'nothing: the workload has exited, and with it the container',
@@ -69,7 +70,7 @@ export function ociRuntime(spec: OciRuntimeSpec): RuntimeAdapter {
         };
       }
       return {
-        create: `${create} (the init sleeps)`,
+        create: `${create} (the init sleeps)${levers.create}`,
         launch: `${rt} start ID`,
         execute: `${rt} exec ${execFlags.length > 0 ? `${execFlags.join(' ')} ` : ''}ID WORKLOAD`,
         stop: `${rt} kill ID KILL, then wait until the init has exited (crbench's timer reaps it)`,
@@ -175,9 +176,13 @@ function commandWorkloadRun(c: ContainerSpec, records: readonly StepRecord[], fi
 }
 
 /**
- * What the matrix's levers change in create and clean, for the report's command list (runc and
- * crun; runsc's cells with a reused namespace or cgroup are never planned).
+ * What the matrix's levers change in create and clean, for the report's command list: runc and
+ * crun only (plan/feasibility.ts AXIS_VALUE_SUPPORT: runsc's cells with them are never planned).
  */
+export function leverClausesOf(runtime: string): { create: string; clean: string } {
+  return ['runc', 'crun'].includes(runtime) ? LEVER_CLAUSES : { create: '', clean: '' };
+}
+
 export const LEVER_CLAUSES = {
   create: ' [netns reused: the bundle joins a pre-made, empty namespace of the group\'s pool by its path instead of making one; ' +
     'netns host: the bundle has no network namespace, so the container shares the host\'s network, which breaks isolation; ' +
