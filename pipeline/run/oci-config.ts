@@ -1,6 +1,7 @@
 import type { ContainerLimits } from './limits.ts';
 import type { ContainerMount } from './runtimes/runtime-adapter.ts';
 import { dockerDefaultSecurity, type ContainerSecurity } from './security/container-security.ts';
+import type { RootfsBundle } from './storage/storage-driver.ts';
 
 /** The CFS period of every CPU quota: the kernel's default, 100 ms. */
 export const CPU_PERIOD_US = 100_000;
@@ -65,4 +66,50 @@ export function buildOciConfig(options: { hostname: string; limits: ContainerLim
  */
 export function ociBindMounts(mounts: readonly ContainerMount[]): object[] {
   return mounts.map((mount) => ({ destination: mount.destination, type: 'bind', source: mount.source, options: ['rbind', 'rprivate', mount.readonly ? 'ro' : 'rw'] }));
+}
+
+/**
+ * How one container's bundle differs from a fresh one's, by the matrix's levers (SOCK's):
+ * - `netns`: `reused` joins the namespace mounted on `path` (a pool's) instead of making one;
+ *   `host` has no network namespace entry at all, so the container shares the host's network,
+ *   which breaks isolation (measured only to bound what a namespace costs);
+ * - `limitsInCgroup`: the cgroup named by cgroupsPath (a pool's) already holds the memory, pids
+ *   and CPU limits, so the runtime is not asked to write them (its device rules stay);
+ * - `rootfs`: the storage driver's part (bind: a read-only root, a tmpfs /tmp, /task).
+ */
+export interface ContainerLevers {
+  netns?: { mode: 'reused'; path: string } | { mode: 'host' };
+  limitsInCgroup?: boolean;
+  rootfs?: RootfsBundle;
+}
+
+interface LeveredConfig {
+  root: { path: string; readonly: boolean };
+  mounts: { type: string }[];
+  linux: { namespaces: { type: string; path?: string }[]; resources: Record<string, unknown> };
+}
+
+/**
+ * The config `buildOciConfig` made, with the levers applied; a new object. A driver's mounts go
+ * after runc spec's and before the container's own bind mounts, so that a task folder the
+ * container is given (ContainerSpec.mounts) lies over the driver's /task.
+ */
+export function applyContainerLevers(config: object, levers: ContainerLevers): object {
+  const base = config as LeveredConfig;
+  const namespaces = base.linux.namespaces.flatMap((namespace) => {
+    if (namespace.type !== 'network' || levers.netns === undefined) return [namespace];
+    return levers.netns.mode === 'host' ? [] : [{ type: 'network', path: levers.netns.path }];
+  });
+  const deviceRules = Object.fromEntries(Object.entries(base.linux.resources).filter(([key]) => !['memory', 'pids', 'cpu'].includes(key)));
+  const mounts = [...base.mounts];
+  if (levers.rootfs !== undefined) {
+    const firstBind = mounts.findIndex((mount) => mount.type === 'bind');
+    mounts.splice(firstBind < 0 ? mounts.length : firstBind, 0, ...levers.rootfs.mounts);
+  }
+  return {
+    ...base,
+    root: { ...base.root, readonly: levers.rootfs?.readonlyRoot ?? base.root.readonly },
+    mounts,
+    linux: { ...base.linux, namespaces, resources: levers.limitsInCgroup === true ? deviceRules : base.linux.resources },
+  };
 }

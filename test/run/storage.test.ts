@@ -9,8 +9,8 @@ const volume = { mountpoint: '/m', poolName: 'crbench-g' };
 const argvOf = (steps: Step[]) => steps.map((step) => (step.kind === 'run' ? step.argv.join(' ') : step.kind));
 
 describe('the pipeline storage drivers', () => {
-  it('registers copy, overlay and the three block copy-on-write strategies', () => {
-    assert.deepEqual(Object.keys(STORAGE_DRIVERS).sort(), ['btrfs-snapshot', 'copy', 'overlay', 'xfs-reflink', 'zfs-clone']);
+  it('registers copy, overlay, the three block copy-on-write strategies and bind', () => {
+    assert.deepEqual(Object.keys(STORAGE_DRIVERS).sort(), ['bind', 'btrfs-snapshot', 'copy', 'overlay', 'xfs-reflink', 'zfs-clone']);
   });
 
   it('copy: deep-copies the image for each container, never reflinking, and removes the copy', () => {

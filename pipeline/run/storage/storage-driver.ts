@@ -19,6 +19,25 @@ export interface StorageDriver {
   prepare(context: StorageContext, imageRootfs: string, containerRootfs: string): Step[];
   remove(context: StorageContext, containerRootfs: string): Step[];
   describe: { prepare: string; remove: string };
+  /**
+   * What the driver asks of the OCI bundle beyond its root path: a read-only root and mounts of
+   * its own (bind's writable /tmp and /task). Absent: a writable root and no mounts.
+   */
+  bundle?(containerRootfs: string): RootfsBundle;
+}
+
+/** An OCI mount as config.json holds it. */
+export interface OciMount {
+  destination: string;
+  type: string;
+  source: string;
+  options: string[];
+}
+
+/** A storage driver's part of the OCI bundle (StorageDriver.bundle). */
+export interface RootfsBundle {
+  readonlyRoot: boolean;
+  mounts: OciMount[];
 }
 
 /** Unpacks the image tarball into a plain directory: the base every driver but zfs-clone and btrfs-snapshot uses. */
