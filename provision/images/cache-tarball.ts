@@ -5,6 +5,7 @@ import { $ } from 'zx';
 import { readMounts } from '../mounts.ts';
 import { runStep } from '../run-step.ts';
 import type { BuiltImage } from './image-recipe.ts';
+import { readTarballContents } from './tarball-contents.ts';
 
 export async function sha256OfFile(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -95,5 +96,6 @@ export async function cachedTarball(options: {
     tarballSha256: await sha256OfFile(tarballPath),
     tarballBytes: statSync(tarballPath).size,
     fromCache,
+    contents: readTarballContents(tarballPath),
   };
 }

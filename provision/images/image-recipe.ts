@@ -1,3 +1,5 @@
+import type { TarballContents } from './tarball-contents.ts';
+
 /** A root filesystem built offline and cached as a tarball keyed by the hash of its inputs. */
 export interface BuiltImage {
   name: string;
@@ -7,6 +9,8 @@ export interface BuiltImage {
   tarballBytes: number;
   /** Whether this call built it, or found it in the cache. */
   fromCache: boolean;
+  /** Its files, directories and bytes, read from the tarball (absent where a test makes one by hand). */
+  contents?: TarballContents;
 }
 
 export interface ImageRecipe {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { cacheKeyOf, tarArgs } from '../../../provision/images/cache-tarball.ts';
 import { BASE_RECIPE_VERSION, PACKAGES, graderBaseKey, graderKey } from '../../../provision/images/grader.ts';
@@ -9,7 +10,9 @@ const DEBOOTSTRAP = 'debootstrap 1.0.128+nmu2+deb12u2';
 
 describe('the image registry', () => {
   it('has a recipe for every image the schema allows', () => {
-    assert.deepEqual(Object.keys(IMAGES).sort(), ['grader', 'tiny']);
+    const schema = JSON.parse(readFileSync('experiments/matrix.schema.json', 'utf8')) as { definitions: { axes: { properties: { image: { items: { enum: string[] } } } } } };
+    assert.deepEqual(Object.keys(IMAGES).sort(), [...schema.definitions.axes.properties.image.items.enum].sort());
+    assert.deepEqual(Object.keys(IMAGES).sort(), ['grader', 'sized-1g', 'sized-256m', 'sized-64m', 'tiny']);
   });
 });
 
