@@ -4,6 +4,7 @@ import type { HttpStep, Step, StepRecord } from '../executor/steps.ts';
 import { demultiplexLogs, PINNED_API_VERSION, streamedError } from './docker-api.ts';
 import { COMMAND_STOP, workloadRecord } from './docker-common.ts';
 import { dockerImageRef, openDockerDaemon } from './docker-daemon.ts';
+import { dockerSecurityOpt } from '../security/runtime-options.ts';
 import { SLEEPING_INIT } from './oci-runtime.ts';
 import type { ContainerMount, ContainerPlan, ContainerSpec, PhaseTexts, RuntimeAdapter, RuntimeGroup } from './runtime-adapter.ts';
 
@@ -28,13 +29,15 @@ export interface DockerEndpoint {
   apiVersion: string;
   /** HostConfig.Runtime, as INGInious's `runtime=`; null for dockerd's default (runc). */
   runtime: string | null;
+  /** HostConfig.SecurityOpt: the seccomp profile every compared container gets, and no-new-privileges. */
+  securityOpt?: readonly string[];
 }
 
 /**
  * The body of `POST /containers/create`: the command, the limits in HostConfig, the OCI runtime,
  * and bind mounts as HostConfig.Binds (`SRC:DST:rw|ro`, what docker-py sends for INGInious's `volumes=`).
  */
-export function createContainerBody(image: string, cmd: string[], limits: ContainerLimits, runtime: string | null = null, mounts: readonly ContainerMount[] = []): Record<string, unknown> {
+export function createContainerBody(image: string, cmd: string[], limits: ContainerLimits, runtime: string | null = null, mounts: readonly ContainerMount[] = [], securityOpt: readonly string[] = []): Record<string, unknown> {
   return {
     Image: dockerImageRef(image),
     Cmd: cmd,
@@ -50,6 +53,7 @@ export function createContainerBody(image: string, cmd: string[], limits: Contai
       NetworkMode: limits.network,
       ...(runtime !== null ? { Runtime: runtime } : {}),
       ...(mounts.length > 0 ? { Binds: mounts.map((mount) => `${mount.source}:${mount.destination}:${mount.readonly ? 'ro' : 'rw'}`) } : {}),
+      ...(securityOpt.length > 0 ? { SecurityOpt: [...securityOpt] } : {}),
     },
   };
 }
@@ -93,7 +97,7 @@ export function dockerApiSteps(endpoint: DockerEndpoint, limits: ContainerLimits
           { kind: 'later', label: 'GET /exec/json', build: (previous) => http('GET /exec/json', 'GET', `/exec/${encodeURIComponent(parsed<{ Id: string }>(previous.at(-2), 'exec create').Id)}/json`, [200]) },
         ];
       return {
-        create: () => [http('POST /containers/create', 'POST', create, [201], { json: createContainerBody(c.image, command ? c.workloadArgv : SLEEPING_INIT, limits, endpoint.runtime, c.mounts) })],
+        create: () => [http('POST /containers/create', 'POST', create, [201], { json: createContainerBody(c.image, command ? c.workloadArgv : SLEEPING_INIT, limits, endpoint.runtime, c.mounts, endpoint.securityOpt) })],
         launch: () => [http('POST /containers/start', 'POST', containerPath(c.id, '/start'), [204])],
         execute: () => execute,
         stop: () => (command ? COMMAND_STOP : [
@@ -157,7 +161,7 @@ export const docker: RuntimeAdapter = {
   describePhases: (storageDriver, lifecycle, runtime) => describeDockerApiPhases(storageDriver, lifecycle, runtime.includes('+') ? runtime.slice(runtime.indexOf('+') + 1) : null),
   async openGroup(context): Promise<RuntimeGroup> {
     const daemon = await openDockerDaemon(context, 'docker');
-    const steps = dockerApiSteps({ socketPath: daemon.paths.socket, apiVersion: daemon.api.apiVersion, runtime: daemon.oci.selected?.name ?? null }, context.limits);
+    const steps = dockerApiSteps({ socketPath: daemon.paths.socket, apiVersion: daemon.api.apiVersion, runtime: daemon.oci.selected?.name ?? null, securityOpt: dockerSecurityOpt() }, context.limits);
     return {
       workarounds: [...daemon.oci.workarounds],
       importImage: steps.importImage,
