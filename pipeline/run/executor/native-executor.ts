@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,8 +58,13 @@ class TimerProcess {
   private broken: CrbenchError | undefined;
   private ending = false;
 
-  constructor(private readonly timerPath: string) {
-    this.child = spawn(timerPath, [], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /**
+   * `cwd`: where every step runs. The scratch folder, never the caller's directory: a tool
+   * that writes a relative path (conmon leaves a file `oom` after a container's OOM kill) must
+   * not litter the checkout crbench was started from.
+   */
+  constructor(private readonly timerPath: string, cwd: string) {
+    this.child = spawn(timerPath, [], { stdio: ['pipe', 'pipe', 'pipe'], cwd });
     let signalReady: (pid: number) => void = () => undefined;
     let failReady: (error: Error) => void = () => undefined;
     this.ready = new Promise((resolve, reject) => { signalReady = resolve; failReady = reject; });
@@ -442,7 +447,8 @@ export async function openNativeExecutor(options: NativeExecutorOptions): Promis
   if (!existsSync(timerPath)) {
     throw new CrbenchError('TIMER_UNAVAILABLE', `the native timer ${timerPath} does not exist. Run \`make install\` (it builds ${TIMER_BINARY}).`);
   }
-  const timer = new TimerProcess(timerPath);
+  mkdirSync(options.scratchDir, { recursive: true });
+  const timer = new TimerProcess(timerPath, options.scratchDir);
   const pid = await timer.ready;
   return new NativeExecutorImpl(timer, options.scratchDir, pid);
 }

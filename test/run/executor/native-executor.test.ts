@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -62,6 +62,11 @@ describe('openNativeExecutor()', () => {
       assert.equal(result.records[0]?.exitCode, 3);
       assert.equal(result.records[0]?.failure, undefined);
       assert.equal(result.error, "sh -c echo one >&2; echo two >&2; echo three >&2; exit 3: exit 3: two | three");
+    });
+
+    it('runs every step in its scratch folder, never in the caller\'s directory (a tool writing a relative path)', async () => {
+      const result = await phase([{ kind: 'run', label: 'pwd', argv: ['pwd'] }]);
+      assert.equal(result.records[0]?.stdout.trim(), realpathSync(scratchDir));
     });
 
     it('does not fail on a non-zero exit judged elsewhere', async () => {
