@@ -93,6 +93,12 @@ export interface Matrix {
   seed: number;
   /** The open-loop load experiment (issue 14), run after the cells; absent: none. */
   load?: LoadExperiment;
+  /** The questions chapter 5 answers, each a contrast with its hypothesis (see QuestionSpec). */
+  questions?: QuestionSpec[];
+  /** The workload the recommendations rank every runtime on. */
+  referenceWorkload?: { workload: string; image: string; concurrency: number };
+  /** The prefix of the LaTeX macros in numbers.tex (default `crb`), so two runs can both be input. */
+  macroPrefix?: string;
 }
 
 /** One configuration the load experiment offers submissions to; storage driver and filesystem default per runtime. */
@@ -601,6 +607,126 @@ export interface Summary {
   setAsideLines: number;
   /** The open-loop load experiment, when the matrix had one and its samples are there. */
   load?: LoadSummary;
+  /** The matrix's declared questions, answered (one family for the Holm adjustment). */
+  questions?: QuestionAnswer[];
+  /** Every runtime measured on the reference workload, each with its best driver and filesystem, per shape. */
+  ranking?: Ranking;
+  /** Chapter 5's first table: the recommended configuration, the fastest of each isolation class, Docker against the best. */
+  headline?: Headline;
+  /** Create and clean time against image size, per runtime and driver (the thesis's deep copy vs copy-on-write claim). */
+  sizeSlopes?: SizeSlope[];
+  /** The skipped cells grouped by reason, with counts; cells impossible by design in groups of their own. */
+  skippedByReason?: SkipGroup[];
+}
+
+/** Which cells a side of a declared question takes: values per axis (an axis not named takes any value). */
+export type CellSelector = Partial<Record<Axis, (string | number)[]>>;
+
+/**
+ * A question the matrix declares (`questions:`): a contrast between two named sets of cells on
+ * a metric, with the hypothesis it tests. Cells are paired on the axes of `pairBy` (those the
+ * two sides share); the effect is the geometric mean of candidate ÷ baseline over the pairs.
+ */
+export interface QuestionSpec {
+  id: string;
+  title: string;
+  /** One line: "crun starts and runs a container faster than runc". */
+  hypothesis: string;
+  /** A phase, the life cycle end to end, a batch's makespan, or (kind slope) create time per GiB of image. */
+  metric: LifecyclePhase | 'total' | 'makespan';
+  baseline: CellSelector;
+  candidate: CellSelector;
+  /** The axes a baseline and a candidate cell must agree on to be compared. */
+  pairBy: Axis[];
+  /** What the hypothesis expects of candidate ÷ baseline: below 1 (`faster`), above 1 (`slower`), or at most/least `factor`. */
+  expect: 'faster' | 'slower';
+  /** A published claim's size ("twice as fast" → 0.5): supported only when the CI lies beyond it. */
+  factor?: number;
+  /** Where the hypothesis comes from (SOCK, the thesis's chapter 3…), for the paragraph. */
+  source?: string;
+}
+
+export type QuestionVerdict = 'supported' | 'not supported' | 'inconclusive';
+
+export interface QuestionAnswer {
+  id: string;
+  title: string;
+  hypothesis: string;
+  metric: QuestionSpec['metric'];
+  expect: QuestionSpec['expect'];
+  factor?: number;
+  source?: string;
+  /** Pairs of cells compared, and their ids. */
+  pairs: { baselineCellId: string; candidateCellId: string; ratio: number }[];
+  /** Geometric mean of candidate ÷ baseline medians over the pairs, with its bootstrap CI. */
+  ratio: number;
+  ciLow: number;
+  ciHigh: number;
+  /** The test's p across the pairs, and Holm-adjusted across the declared family. */
+  pValue: number;
+  pAdjusted: number;
+  verdict: QuestionVerdict;
+  /** Why it is inconclusive or could not be answered (no pair measured, too few samples). */
+  note?: string;
+}
+
+/** What a configuration isolates with, from what was measured inside it plus what the runtime is. */
+export type IsolationClass = 'container' | 'container, user namespace' | 'user-space kernel' | 'virtual machine' | 'virtual machine, emulated';
+
+export interface RankingEntry {
+  runtime: string;
+  storageDriver: string;
+  filesystem: string;
+  lifecycle: Lifecycle;
+  cellId: string;
+  totalMedianMs: number;
+  totalCiLowMs: number;
+  totalCiHighMs: number;
+  isolationClass: IsolationClass;
+  /** The limit probes' verdicts for this runtime (any driver), and probe-security's facts. */
+  limits: Partial<Record<IsolationLimit, LimitVerdict>>;
+  facts?: Record<string, string | number | boolean>;
+  /** Every limit held and the profile's seccomp filter and no_new_privs were measured inside. */
+  isolationHolds: boolean;
+  /** Under emulation (a VM under TCG): shown apart, never ranked against native runtimes. */
+  emulated: boolean;
+}
+
+export interface Ranking {
+  reference: { workload: string; image: string; concurrency: number };
+  /** Per shape, the native runtimes fastest first; emulated ones apart; those that could not be measured, with why. */
+  shapes: { lifecycle: Lifecycle; entries: RankingEntry[]; emulated: RankingEntry[]; unmeasured: { runtime: string; reason: string }[] }[];
+}
+
+export interface Headline {
+  lifecycle: Lifecycle;
+  /** The fastest configuration whose isolation holds, on the reference workload. */
+  recommended: RankingEntry | null;
+  fastestPerClass: RankingEntry[];
+  /** Docker as INGInious runs it today (docker, command shape) against the recommended configuration. */
+  dockerVsBest: { docker: RankingEntry; best: RankingEntry; ratio: number; ciLow: number; ciHigh: number } | null;
+}
+
+export interface SizeSlope {
+  runtime: string;
+  storageDriver: string;
+  filesystem: string;
+  phase: 'create' | 'clean';
+  /** Least-squares slope of the phase median against image size, with a bootstrap CI over repetitions. */
+  slopeMsPerGiB: number;
+  ciLowMsPerGiB: number;
+  ciHighMsPerGiB: number;
+  /** Whether the CI excludes 0: the phase grows with the image. */
+  grows: boolean;
+  points: { image: string; imageBytes: number; fileCount?: number; medianMs: number; diskBytes?: number }[];
+}
+
+export interface SkipGroup {
+  reason: string;
+  count: number;
+  /** Impossible by design (a driver of another runtime): counted, never listed in the chapter. */
+  byDesign: boolean;
+  cellIds: string[];
 }
 
 /** What the load experiment found (pipeline/analyse/summarise-load-samples.ts), for the capacity chapter. */
