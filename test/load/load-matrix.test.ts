@@ -59,14 +59,17 @@ describe('loadMatrix()', () => {
       const { matrix } = await loadMatrix(path.join(experiments, 'chapter5.yaml'));
       const schema = JSON.parse(readFileSync(path.join(experiments, 'matrix.schema.json'), 'utf8')) as { definitions: { axes: { properties: Record<string, { items: { enum?: string[] } }> } } };
       assert.equal(matrix.name, 'chapter5');
-      assert.deepEqual(matrix.parts?.map((part) => part.name), ['startup', 'image-size', 'grading', 'exam', 'isolation']);
+      for (const part of ['startup', 'reference', 'grading', 'inginious', 'exam', 'isolation', 'image-size', 'sock-levers', 'vm', 'zfs-fuse']) {
+        assert.ok(matrix.parts?.some((candidate) => candidate.name === part), part);
+      }
+      assert.ok(matrix.load !== undefined, 'the open-loop exam load');
       for (const axis of ['runtime', 'storageDriver', 'filesystem', 'image', 'workload'] as const) {
         // Every engine; an OCI runtime behind an engine (docker+crun) is a choice of the matrix, not a must.
         const values = (schema.definitions.axes.properties[axis]?.items.enum ?? []).filter((value) => axis !== 'runtime' || !value.includes('+'));
         assert.deepEqual([...matrix.axes[axis]].filter((value) => !value.includes('+')).sort(), [...values].sort(), axis);
       }
       assert.ok(matrix.axes.concurrency.length > 1);
-      assert.equal(matrix.blockRepetitions, 5);
+      assert.equal(matrix.blockRepetitions, matrix.repetitions);
     });
 
     it('starts each shipped matrix with the schema comment editors pick up', async () => {
