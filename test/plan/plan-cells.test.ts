@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import schema from '../../experiments/matrix.schema.json' with { type: 'json' };
 import { loadMatrix } from '../../pipeline/load/load-matrix.ts';
-import { AXIS_REQUIREMENTS, IMAGE_PROVIDES, OCI_REQUIREMENTS, STORAGE_DRIVER_SUPPORT, WORKLOAD_NEEDS, requiredBinaries } from '../../pipeline/plan/feasibility.ts';
+import { ACCELERATOR_REQUIREMENTS, AXIS_REQUIREMENTS, IMAGE_PROVIDES, OCI_REQUIREMENTS, STORAGE_DRIVER_SUPPORT, VM_ACCELERATORS, WORKLOAD_NEEDS, requiredBinaries } from '../../pipeline/plan/feasibility.ts';
 import { cellId, planCells } from '../../pipeline/plan/plan-cells.ts';
 import { AXES, splitRuntime, type HostFacts, type Matrix } from '../../pipeline/types.ts';
 
@@ -374,10 +374,10 @@ describe('the feasibility table', () => {
     for (const axis of AXES) {
       const allowed: unknown[] = 'enum' in axisSchemas[axis].items ? axisSchemas[axis].items.enum : [];
       for (const value of allowed) {
-        // An engine+oci runtime needs its engine's entry and its OCI runtime's.
+        // An engine+oci runtime needs its engine's entry and its OCI runtime's; a VM's +accelerator its accelerator's.
         const { engine, oci } = axis === 'runtime' ? splitRuntime(String(value)) : { engine: String(value), oci: null };
         assert.ok(engine in AXIS_REQUIREMENTS[axis].values, `${axis} ${String(value)}`);
-        if (oci !== null) assert.ok(oci in OCI_REQUIREMENTS, `${axis} ${String(value)}: OCI runtime ${oci}`);
+        if (oci !== null) assert.ok(oci in (VM_ACCELERATORS[engine] !== undefined ? ACCELERATOR_REQUIREMENTS : OCI_REQUIREMENTS), `${axis} ${String(value)}: ${oci}`);
       }
     }
   });
@@ -387,7 +387,8 @@ describe('the feasibility table', () => {
     for (const [driver, rows] of Object.entries(STORAGE_DRIVER_SUPPORT)) {
       assert.ok(axisSchemas.storageDriver.items.enum.includes(driver), driver);
       for (const support of rows) {
-        for (const runtime of support.runtimes) assert.ok(axisSchemas.runtime.items.enum.includes(runtime), runtime);
+        // An engine may be named only with its variants (qemu-microvm as qemu-microvm+tcg, +kvm).
+        for (const runtime of support.runtimes) assert.ok(axisSchemas.runtime.items.enum.some((value: string) => splitRuntime(value).engine === runtime), runtime);
         for (const filesystem of support.filesystems) assert.ok(axisSchemas.filesystem.items.enum.includes(filesystem), filesystem);
       }
     }
