@@ -38,36 +38,41 @@ export function buildDocument(input: BuildDocumentInput): ReportDocument {
   const figures = input.figures.map((figure) => ({ ...figure, path: figurePaths(figure.id).svg }));
   return {
     title: `Measurements: ${summary.matrixName}`,
-    blocks: numberInOrder([
-      { kind: 'heading', level: 1, text: 'Measurements' },
-      ...buildSetupSection(manifest, summary),
-      ...buildTestsSection(manifest, summary),
-      ...buildResultsSection(summary, figures),
-      ...buildInterpretationSection(summary),
-      ...buildRecommendationsSection(summary, manifest),
-      ...buildSummarySection(summary),
-      ...buildProblemsSection(summary),
-    ]),
+    macroPrefix: manifest.matrix.macroPrefix ?? 'crb',
+    parts: [
+      { id: 'chapter4', blocks: numberInOrder('4', [{ kind: 'heading', level: 1, text: 'Benchmark tool' }, ...buildSetupSection(manifest, summary), ...buildTestsSection(manifest, summary)]) },
+      {
+        id: 'chapter5',
+        blocks: numberInOrder('5', [
+          { kind: 'heading', level: 1, text: 'Measurements' },
+          ...buildResultsSection(summary, figures),
+          ...buildInterpretationSection(summary),
+          ...buildRecommendationsSection(summary, manifest),
+          ...buildSummarySection(summary),
+        ]),
+      },
+      { id: 'appendix', blocks: numberInOrder('A', [{ kind: 'heading', level: 1, text: 'Measurements in full' }, ...buildProblemsSection(summary)]) },
+    ],
   };
 }
 
 /**
- * Numbers the tables and figures in the order they appear, and every reference to them to
- * match: a section adds a table without knowing how many came before it. A table without a
- * caption has no number.
+ * Numbers the tables and figures of one part in the order they appear ("5.1", "5.2"…), and
+ * every reference to them to match: a section adds a table without knowing how many came
+ * before it. A table without a caption has no number.
  */
-function numberInOrder(blocks: Block[]): Block[] {
-  const numbers = new Map<string, number>();
+function numberInOrder(prefix: string, blocks: Block[]): Block[] {
+  const numbers = new Map<string, string>();
   let tables = 0;
   let figures = 0;
   const numbered = blocks.map((block): Block => {
     if (block.kind === 'table' && block.caption !== undefined) {
-      const number = ++tables;
+      const number = `${prefix}.${++tables}`;
       if (block.id !== undefined) numbers.set(`table\u0000${block.id}`, number);
       return { ...block, number };
     }
     if (block.kind === 'figure') {
-      const number = ++figures;
+      const number = `${prefix}.${++figures}`;
       numbers.set(`figure\u0000${block.id}`, number);
       return { ...block, number };
     }

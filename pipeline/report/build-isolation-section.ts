@@ -92,7 +92,7 @@ export function buildIsolationSubsection(summary: Summary): Block[] {
     {
       kind: 'table',
       id: ISOLATION_TABLE_ID,
-      number: 0,
+      number: '0',
       caption: 'Which limits each configuration enforces: the isolation probes’ verdict (majority over the measured repetitions, n), with the probe’s message or the error that kept it from running.',
       columns: [
         { title: 'runtime · driver · filesystem', align: 'left' },

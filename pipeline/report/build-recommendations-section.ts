@@ -92,7 +92,7 @@ function buildTable(ranked: readonly CellSummary[], peers: readonly CellSummary[
   return {
     kind: 'table',
     id: RECOMMENDATION_TABLE_ID,
-    number: 3,
+    number: '3',
     caption:
       'The recommendation: configurations ranked by end-to-end time for the reference workload, with their isolation class' +
       (limits.length > 0 ? ' and the limits their isolation probes found not enforced.' : '.'),

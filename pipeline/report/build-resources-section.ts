@@ -76,7 +76,7 @@ export function buildConcurrencySubsection(summary: Summary, confidence: string)
     {
       kind: 'table',
       id: BATCH_TABLE_ID,
-      number: 0,
+      number: '0',
       caption: `Batches of N containers run at once: median makespan (first create to last clean) with its bootstrap ${confidence}, throughput (N ÷ median makespan), 95th percentile of launch, and the number of batches measured.`,
       columns: [
         { title: 'configuration', align: 'left' },
@@ -124,7 +124,7 @@ export function buildMemorySubsection(summary: Summary): Block[] {
     blocks.push({
       kind: 'table',
       id: RESOURCE_TABLE_ID,
-      number: 0,
+      number: '0',
       caption: 'Memory and disk per container: median and highest peak memory of its cgroup, and the median disk its creation took (one container at a time).',
       columns: [
         { title: 'configuration', align: 'left' },
@@ -150,7 +150,7 @@ export function buildMemorySubsection(summary: Summary): Block[] {
     blocks.push({
       kind: 'table',
       id: DAEMON_TABLE_ID,
-      number: 0,
+      number: '0',
       caption: 'Resident memory of the runtime’s daemons per group (volume), after its cells ran: median over the blocks that measured it.',
       columns: [
         { title: 'runtime · driver · filesystem', align: 'left' },

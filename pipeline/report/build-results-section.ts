@@ -70,7 +70,7 @@ export function buildResultsSection(summary: Summary, allFigures: readonly Figur
     });
   }
   figures.forEach((figure, index) => {
-    blocks.push({ kind: 'figure', id: figure.id, number: index + 1, caption: figure.caption, path: figure.path });
+    blocks.push({ kind: 'figure', id: figure.id, number: String(index + 1), caption: figure.caption, path: figure.path });
   });
   const sentences = LIFECYCLE_PHASES.flatMap((phase) => {
     const sentence = fastestSentence(ranked, phase, ciLabel(summary), summary.cells);
@@ -100,7 +100,7 @@ export function buildResultsSection(summary: Summary, allFigures: readonly Figur
           text('.'),
         ],
       });
-      for (const figure of placed) blocks.push({ kind: 'figure', id: figure.id, number: 0, caption: figure.caption, path: figure.path });
+      for (const figure of placed) blocks.push({ kind: 'figure', id: figure.id, number: '0', caption: figure.caption, path: figure.path });
     }
   }
   return blocks;
@@ -175,7 +175,7 @@ function buildSummaryTable(summary: Summary): Block {
   return {
     kind: 'table',
     id: SUMMARY_TABLE_ID,
-    number: 1,
+    number: '1',
     caption:
       'Every measured configuration' +
       (labelAxes.length > 3 ? ` (${labelAxes.map((axis) => AXIS_TITLE[axis]).join(' · ')})` : '') +
@@ -239,7 +239,7 @@ function buildRankingTable(cells: readonly CellSummary[], peers: readonly CellSu
   return {
     kind: 'table',
     id: RANKING_TABLE_ID,
-    number: 2,
+    number: '2',
     caption:
       'Configurations ranked by total life-cycle time (sum of the phase medians), fastest first' +
       (variantAxes.length > 0 ? `, within each ${variantAxes.map((axis) => AXIS_TITLE[axis]).join(' · ')}` : '') +
