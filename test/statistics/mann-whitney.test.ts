@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { exactDistribution, mannWhitneyU } from '../../pipeline/statistics/mann-whitney.ts';
+import { exactDistribution, mannWhitneyU, minReachablePValue } from '../../pipeline/statistics/mann-whitney.ts';
 import { mulberry32 } from '../../pipeline/statistics/seeded-random.ts';
 
 const close = (actual: number, expected: number, tolerance: number) =>
@@ -114,5 +114,38 @@ describe('exactDistribution()', () => {
   it('keeps counts beyond 2^53 to double precision: they sum to C(98, 49) ≈ 2.548e28 for m = n = 49', () => {
     const total = exactDistribution(49, 49).reduce((sum, c) => sum + c, 0);
     close(total / Number(25477612258980856902730428600n), 1, 1e-13);
+  });
+});
+
+describe('minReachablePValue()', () => {
+  it('cannot go below 0.1 at 3 against 3: 2/C(6, 3) = 2/20, so no 3-repetition comparison is significant at 0.05', () => {
+    assert.ok(minReachablePValue(3, 3) >= 0.1);
+    close(minReachablePValue(3, 3), 0.1, 1e-15);
+  });
+
+  it('goes below 0.05 at 8 against 8: 2/C(16, 8) = 2/12870', () => {
+    assert.ok(minReachablePValue(8, 8) < 0.05);
+    close(minReachablePValue(8, 8), 2 / 12870, 1e-18);
+  });
+
+  it('is the p-value mannWhitneyU gives two completely separated samples, on either side of the exact limit', () => {
+    for (const [m, n] of [[1, 1], [2, 5], [4, 4], [20, 20], [49, 49], [50, 50], [60, 12]] as const) {
+      const baseline = Array.from({ length: m }, (_, i) => i);
+      const candidate = Array.from({ length: n }, (_, i) => 1000 + i);
+      close(minReachablePValue(m, n), mannWhitneyU(baseline, candidate).pValue, 1e-15);
+      close(minReachablePValue(m, n), mannWhitneyU(candidate, baseline).pValue, 1e-15);
+    }
+    const fifty = Array.from({ length: 50 }, (_, i) => i);
+    assert.equal(mannWhitneyU(fifty, fifty.map((v) => v + 1000)).method, 'normal');
+  });
+
+  it('is the same for (m, n) and (n, m), and 1 with a single value a side (nothing to rank)', () => {
+    assert.equal(minReachablePValue(3, 7), minReachablePValue(7, 3));
+    assert.equal(minReachablePValue(1, 1), 1);
+  });
+
+  it('refuses sizes that are no sample sizes', () => {
+    assert.throws(() => minReachablePValue(0, 3), RangeError);
+    assert.throws(() => minReachablePValue(2.5, 3), RangeError);
   });
 });
