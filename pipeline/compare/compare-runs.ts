@@ -1,5 +1,6 @@
 import { BOOTSTRAP_RESAMPLES, CONFIDENCE_LEVEL } from '../statistics/bootstrap.ts';
 import { buildDurationSeries, compareSeries, isComparable } from '../analyse/compare-series.ts';
+import { minReachablePValue } from '../statistics/mann-whitney.ts';
 import { deriveSeed } from '../statistics/seeded-random.ts';
 import { holmAdjust, isSignificant, SIGNIFICANCE_LEVEL } from '../statistics/significance.ts';
 import { COMPARED_PHASES, durationsOf, tallyMeasuredSamples, type ComparedPhase } from '../analyse/tally-samples.ts';
@@ -46,6 +47,23 @@ export interface CompareRow {
   adjustedPValue: number | null;
   /** Cliff's delta of candidate against baseline; null for 'missing'. */
   effectSize: number | null;
+  /**
+   * The smallest two-sided Mann-Whitney p reachable at baselineN against candidateN
+   * (complete separation, no ties: minReachablePValue); null for 'missing'.
+   */
+  minPValue: number | null;
+  /**
+   * That floor after Holm's adjustment over the floors of every compared row: the smallest
+   * adjustedPValue this row could have had, reached when every compared row separates
+   * completely (Holm's adjusted p-values only grow as any raw p grows). null for 'missing'.
+   */
+  minAdjustedPValue: number | null;
+  /**
+   * Whether a change of this row could have been detected at all: minAdjustedPValue below
+   * the significance level. When false the row is 'untestable' unless it came out
+   * significant anyway (only possible with tied values). null for 'missing'.
+   */
+  detectable: boolean | null;
 }
 
 /** Where a run came from, for the report's first line. */
@@ -84,7 +102,10 @@ export interface CompareReport {
  *   ├─2─▶ cell ids: the baseline's manifest order, then those only the candidate lists
  *   ├─3─▶ per cell × (5 phases + total) that either side measured: both sides with ≥ 2
  *   │          positive durations → compared and judged; otherwise 'missing'
- *   └─4─▶ counts per verdict
+ *   ├─4─▶ per compared row: the smallest p its sizes allow, Holm-adjusted over all compared
+ *   │          rows; below the level → detectable; then the verdict (judgeChange), where a
+ *   │          row that is not significant and could not have been is 'untestable'
+ *   └─5─▶ counts per verdict
  * ```
  *
  * A cell or phase that one run has and the other does not is a row with verdict 'missing'
@@ -127,24 +148,36 @@ export function compareRuns(baseline: RunResults, candidate: RunResults, options
       };
       if (!isComparable(base) || !isComparable(cand)) {
         const missingIn = !isComparable(base) && !isComparable(cand) ? 'both' : !isComparable(base) ? 'baseline' : 'candidate';
-        const none = { ratio: null, ciLow: null, ciHigh: null, pValue: null, adjustedPValue: null, effectSize: null };
+        const none = {
+          ...{ ratio: null, ciLow: null, ciHigh: null, pValue: null, adjustedPValue: null, effectSize: null },
+          ...{ minPValue: null, minAdjustedPValue: null, detectable: null },
+        };
         rows.push({ cellId, phase, verdict: 'missing', missingIn, ...sizes, ...none });
         continue;
       }
       const { ratio, ciLow, ciHigh, pValue, effectSize } = compareSeries(base, cand, CONFIDENCE_LEVEL);
-      const row: CompareRow = { cellId, phase, verdict: 'unchanged', missingIn: null, ...sizes, ratio, ciLow, ciHigh, pValue, adjustedPValue: null, effectSize };
+      const minPValue = minReachablePValue(sizes.baselineN, sizes.candidateN);
+      const row: CompareRow = {
+        ...{ cellId, phase, verdict: 'unchanged', missingIn: null, ...sizes, ratio, ciLow, ciHigh, pValue, adjustedPValue: null, effectSize },
+        ...{ minPValue, minAdjustedPValue: null, detectable: null },
+      };
       rows.push(row);
       compared.push({ row, ciLow, ciHigh, ratio });
     }
   // Judged together: many rows tested at once need their p-values adjusted (Holm).
   const adjusted = holmAdjust(compared.map(({ row }) => row.pValue as number));
+  // 4.
+  const floors = holmAdjust(compared.map(({ row }) => row.minPValue as number));
   compared.forEach(({ row, ciLow, ciHigh, ratio }, index) => {
     row.adjustedPValue = adjusted[index] as number;
-    row.verdict = judgeChange({ ratio, significant: isSignificant({ pValue: row.adjustedPValue, ciLow, ciHigh }) }, thresholdPercent);
+    row.minAdjustedPValue = floors[index] as number;
+    row.detectable = row.minAdjustedPValue < SIGNIFICANCE_LEVEL;
+    const significant = isSignificant({ pValue: row.adjustedPValue, ciLow, ciHigh });
+    row.verdict = judgeChange({ ratio, significant, detectable: row.detectable }, thresholdPercent);
   });
 
-  // 4.
-  const counts: Record<CompareVerdict, number> = { regressed: 0, improved: 0, unchanged: 0, missing: 0 };
+  // 5.
+  const counts: Record<CompareVerdict, number> = { regressed: 0, improved: 0, unchanged: 0, untestable: 0, missing: 0 };
   for (const row of rows) counts[row.verdict]++;
 
   return {

@@ -1,12 +1,18 @@
+import { minReachablePValue } from '../statistics/mann-whitney.ts';
 import type { CompareReport, CompareRow, RunLabel } from './compare-runs.ts';
 
-const VERDICT_ORDER = ['regressed', 'improved', 'missing'] as const;
+const VERDICT_ORDER = ['regressed', 'improved', 'untestable', 'missing'] as const;
 
 /**
  * The text `crbench compare` prints: which runs, what differs between their hosts, an
- * aligned table of the metrics that changed (regressed first, then improved, then missing;
- * report order within each; a cell missing on one side in every phase is one line, "all
- * phases"), and one summary line with the counts and the rule applied.
+ * aligned table of the metrics that changed (regressed first, then improved, then the rows
+ * that were not testable — "not testable at n = 3 vs 3", their sizes too small for any p to
+ * reach the level —, then missing; report order within each; a cell missing on one side in
+ * every phase is one line, "all phases"), and one summary line with the counts and the rule
+ * applied. When rows were not testable, a second line says what that means: that the
+ * comparison could not detect a change at that n when no compared row could (or when rows
+ * that moved beyond the threshold could not), how many repetitions a side would do, and that
+ * those rows are not "unchanged".
  *
  * ```
  * baseline:  chapter5 @3f9c2e7 (2025-11-20T09:14:03.512Z)
@@ -15,7 +21,17 @@ const VERDICT_ORDER = ['regressed', 'improved', 'missing'] as const;
  * cell                              phase   n (b/c)  baseline ms  candidate ms  ratio  95% CI          p        verdict
  * runc-copy-ext4-tiny-noop-c1       launch    20/20         7.48          9.01  1.205  [1.150, 1.262]  <0.0001  regressed
  *
- * 1 regressed, 0 improved, 29 unchanged, 0 missing (threshold ±10%; changed = beyond it and Holm-adjusted p < 0.05 and the 95% CI of the ratio excludes 1; 2000 resamples, seed 1)
+ * 1 regressed, 0 improved, 29 unchanged, 0 not testable, 0 missing (threshold ±10%; changed = beyond it and Holm-adjusted p < 0.05 and the 95% CI of the ratio excludes 1; 2000 resamples, seed 1)
+ * ```
+ *
+ * and for two runs of 3 repetitions, the candidate 30 % slower:
+ *
+ * ```
+ * cell  phase   n (b/c)  baseline ms  candidate ms  ratio  95% CI          p (Holm)  verdict
+ * a     create      3/3        24.61         32.00  1.300  [1.193, 1.404]  1.0000    not testable at n = 3 vs 3
+ * …
+ * 0 regressed, 0 improved, 0 unchanged, 6 not testable, 0 missing (…)
+ * this comparison could not detect a change at n = 3 vs 3: …
  * ```
  */
 export function formatCompareReport(report: CompareReport): string {
@@ -29,15 +45,67 @@ export function formatCompareReport(report: CompareReport): string {
     report.rows,
   );
   const confidencePercent = Math.round(report.bootstrap.confidence * 100);
-  if (changed.length === 0) lines.push('no metric changed', '');
-  else lines.push(...formatTable(changed, `${confidencePercent}% CI`), '');
   const { counts } = report;
+  if (changed.length === 0) lines.push('no metric changed', '');
+  else {
+    if (counts.untestable === changed.length) lines.push('no change detected, but these rows could not have shown one:');
+    lines.push(...formatTable(changed, `${confidencePercent}% CI`), '');
+  }
   lines.push(
-    `${counts.regressed} regressed, ${counts.improved} improved, ${counts.unchanged} unchanged, ${counts.missing} missing ` +
-      `(threshold ±${report.thresholdPercent}%; changed = beyond it and Holm-adjusted p < ${report.significanceLevel} and the ` +
-      `${confidencePercent}% CI of the ratio excludes 1; ${report.bootstrap.resamples} resamples, seed ${report.seed})`,
+    `${counts.regressed} regressed, ${counts.improved} improved, ${counts.unchanged} unchanged, ${counts.untestable} not testable, ` +
+      `${counts.missing} missing (threshold ±${report.thresholdPercent}%; changed = beyond it and Holm-adjusted p < ${report.significanceLevel} ` +
+      `and the ${confidencePercent}% CI of the ratio excludes 1; ${report.bootstrap.resamples} resamples, seed ${report.seed})`,
   );
+  const untestable = describeUntestable(report);
+  if (untestable !== null) lines.push(untestable);
   return `${lines.join('\n')}\n`;
+}
+
+/** "n = 3 vs 3", the sizes a row was compared at (baseline vs candidate). */
+function sizesOf(row: CompareRow): string {
+  return `n = ${row.baselineN} vs ${row.candidateN}`;
+}
+
+/**
+ * The line after the counts when rows were not testable, or null when none was. It names the
+ * sizes at which no change could be seen and the smallest p those sizes reach, and says
+ * whether the whole comparison was blind (no compared row testable) or which changes went
+ * unseen (rows not testable whose ratio is beyond the threshold), and how many repetitions a
+ * side would have let every compared row reach the level.
+ */
+function describeUntestable(report: CompareReport): string | null {
+  const rows = report.rows.filter((row) => row.verdict === 'untestable');
+  if (rows.length === 0) return null;
+  const compared = report.rows.filter((row) => row.verdict !== 'missing');
+  const sizes = [...new Set(rows.map(sizesOf))];
+  const floors = [...new Set(rows.map((row) => `${formatFloor(row.minPValue)} at ${sizesOf(row).slice(4)}`))];
+  const level = report.significanceLevel;
+  const why =
+    `no p-value could fall below ${level} after Holm's adjustment over ${compared.length} compared rows ` +
+    `(smallest reachable Mann-Whitney p: ${floors.join(', ')})`;
+  const needed = repetitionsToDetect(compared.length, level);
+  const advice = needed === null ? '' : `; ${needed} repetitions a side would let every row show a change`;
+  const threshold = report.thresholdPercent / 100;
+  const moved = rows.filter((row) => row.ratio !== null && Math.abs(row.ratio - 1) > threshold);
+  if (rows.length === compared.length) {
+    return `this comparison could not detect a change at ${sizes.join(', ')}: ${why}${advice}; not testable is not unchanged`;
+  }
+  const which = moved.length > 0 ? `${moved.length} of them moved beyond ±${report.thresholdPercent}% undetectably; ` : '';
+  return `${rows.length} rows were not testable at ${sizes.join(', ')} (${which}${why})${advice}; not testable is not unchanged`;
+}
+
+/**
+ * The fewest repetitions r a side at which `rows` compared rows of r against r can each reach
+ * Holm-adjusted p < level (rows · minReachablePValue(r, r) < level); null beyond 1000.
+ */
+export function repetitionsToDetect(rows: number, level: number): number | null {
+  for (let r = 2; r <= 1000; r++) if (Math.max(rows, 1) * minReachablePValue(r, r) < level) return r;
+  return null;
+}
+
+function formatFloor(value: number | null): string {
+  if (value === null) return '–';
+  return value < 0.0001 ? value.toExponential(2) : value.toFixed(4);
 }
 
 function describeRun(run: RunLabel): string {
@@ -88,8 +156,14 @@ const COLUMNS: { title: string; align: Align; cell: (row: CompareRow) => string 
     cell: (row) => (row.ciLow === null || row.ciHigh === null ? '–' : `[${row.ciLow.toFixed(3)}, ${row.ciHigh.toFixed(3)}]`),
   },
   { title: 'p (Holm)', align: 'left', cell: (row) => formatP(row.adjustedPValue) },
-  { title: 'verdict', align: 'left', cell: (row) => (row.missingIn === null ? row.verdict : `missing in ${row.missingIn}`) },
+  { title: 'verdict', align: 'left', cell: verdictOf },
 ];
+
+function verdictOf(row: CompareRow): string {
+  if (row.missingIn !== null) return `missing in ${row.missingIn}`;
+  if (row.verdict === 'untestable') return `not testable at ${sizesOf(row)}`;
+  return row.verdict;
+}
 
 function formatTable(rows: TableRow[], ciTitle: string): string[] {
   const cellsOf = (row: TableRow) =>

@@ -181,7 +181,7 @@ describe('compareRuns()', () => {
     const fixture = loadResultsFixture();
     const report = compareRuns(fixture, fixture, { thresholdPercent: 10, seed: 20251120 });
     assert.equal(report.rows.length, 5 * 6);
-    assert.deepEqual(report.counts, { regressed: 0, improved: 0, unchanged: 30, missing: 0 });
+    assert.deepEqual(report.counts, { regressed: 0, improved: 0, unchanged: 30, untestable: 0, missing: 0 });
   });
 });
 

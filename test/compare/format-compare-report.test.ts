@@ -6,13 +6,13 @@ import { loadResultsFixture } from '../fixtures/results/load-fixture.ts';
 function row(cellId: string, phase: CompareRow['phase'], fields: Partial<CompareRow>): CompareRow {
   return {
     cellId, phase, verdict: 'unchanged', missingIn: null, baselineN: 20, candidateN: 20, baselineMedianMs: 10, candidateMedianMs: 10,
-    ratio: 1, ciLow: 0.95, ciHigh: 1.05, pValue: 0.5, effectSize: 0, ...fields,
+    ratio: 1, ciLow: 0.95, ciHigh: 1.05, pValue: 0.5, effectSize: 0, minPValue: 1.45e-11, minAdjustedPValue: 1e-10, detectable: true, ...fields,
     adjustedPValue: 'adjustedPValue' in fields ? (fields.adjustedPValue ?? null) : 'pValue' in fields ? (fields.pValue ?? null) : 0.5,
   };
 }
 
 function report(rows: CompareRow[], extra: Partial<CompareReport> = {}): CompareReport {
-  const counts = { regressed: 0, improved: 0, unchanged: 0, missing: 0 };
+  const counts = { regressed: 0, improved: 0, unchanged: 0, untestable: 0, missing: 0 };
   for (const r of rows) counts[r.verdict]++;
   return {
     baseline: { matrixName: 'chapter5', gitCommit: '3f9c2e71a04b5d6e', startedAt: '2025-11-20T09:14:03.512Z' },
@@ -70,7 +70,7 @@ describe('formatCompareReport()', () => {
   it('ends with one summary line: the counts and the rule applied', () => {
     assert.equal(
       lines.at(-2),
-      '1 regressed, 1 improved, 1 unchanged, 3 missing (threshold ±10%; changed = beyond it and Holm-adjusted p < 0.05 and the 95% CI ' +
+      '1 regressed, 1 improved, 1 unchanged, 0 not testable, 3 missing (threshold ±10%; changed = beyond it and Holm-adjusted p < 0.05 and the 95% CI ' +
         'of the ratio excludes 1; 2000 resamples, seed 1)',
     );
     assert.equal(lines.at(-1), '');
@@ -89,7 +89,7 @@ describe('formatCompareReport()', () => {
         '',
         'no metric changed',
         '',
-        '0 regressed, 0 improved, 1 unchanged, 0 missing (threshold ±10%; changed = beyond it and Holm-adjusted p < 0.05 and the 95% CI of ' +
+        '0 regressed, 0 improved, 1 unchanged, 0 not testable, 0 missing (threshold ±10%; changed = beyond it and Holm-adjusted p < 0.05 and the 95% CI of ' +
           'the ratio excludes 1; 2000 resamples, seed 1)',
         '',
       ].join('\n'),
@@ -104,6 +104,6 @@ describe('formatCompareReport()', () => {
     );
     const text = formatCompareReport(compareRuns(baseline, candidate, { thresholdPercent: 10, seed: 1 }));
     assert.match(text, /\ncrun\.bundle\.ext4\.busybox\.true\.exec\.c1\s+launch\s+20\/20\s+3\.27\s+4\.25\s+1\.300\s+\[1\.\d{3}, 1\.\d{3}\]\s+<0\.0001\s+regressed\n/);
-    assert.match(text, /\n1 regressed, 0 improved, 29 unchanged, 0 missing /);
+    assert.match(text, /\n1 regressed, 0 improved, 29 unchanged, 0 not testable, 0 missing /);
   });
 });
