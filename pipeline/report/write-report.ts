@@ -21,19 +21,24 @@ export interface WriteReportInput {
   figures: readonly ReportFigure[];
   /** Created when missing; files already there with the same names are replaced. */
   outDir: string;
-  /** The formats to write, by id (markdown, html, latex, pdf); all by default. */
+  /** The formats to write, by id (markdown, html, latex, csv, pdf); all by default. */
   formats?: readonly string[];
 }
 
 /**
- * Stage 8: Summary + manifest → the chapter in every registered format, with its figures.
+ * Stage 8: Summary + manifest → the report (chapter 4, chapter 5, the appendix) in every
+ * registered format, with its figures.
  * Reads no clock and no environment, so the same inputs write the same bytes (pdflatex
  * runs with its clock pinned; see formats/pdf.ts).
  *
  * ```
  * figures ─1─▶ figures/<id>.vl.json, .svg, .pdf, .png (as rendered by the chart stage)
- * summary ─2─▶ document (format-neutral, from summary + manifest; figures numbered 1…)
- *         ─3─▶ each format: chapter5.md, chapter5.html, chapter5.tex + numbers.tex, chapter5.pdf
+ * summary ─2─▶ document (format-neutral, from summary + manifest; three parts, numbered 4.1…, 5.1…, A.1…)
+ *         ─3─▶ markdown: chapter4.md, chapter5.md, appendix.md
+ *              html:     measurements.html (the three parts on one offline page)
+ *              latex:    chapter4.tex, chapter5.tex, appendix.tex, numbers.tex
+ *              csv:      tables/<csv>.csv, one per table with a CSV stem
+ *              pdf:      measurements.pdf (every part), chapter5.pdf (chapter 5 alone)
  * ```
  *
  * @returns the paths written (joined onto outDir), in the order written.
@@ -62,8 +67,19 @@ export async function writeReport(input: WriteReportInput): Promise<string[]> {
   const doc = buildDocument({ summary, manifest, figures });
 
   // 3. Every format, each rendered completely before any of its files is written.
+  const claimed = new Map<string, string>();
   for (const format of formats) {
-    for (const file of await format.render(doc, figures)) await write(file.path, file.content);
+    const files = await format.render(doc, figures);
+    const expected = format.fileNames(doc);
+    if (files.length !== expected.length || files.some((file, index) => file.path !== expected[index])) {
+      throw new Error(`format ${format.id} rendered ${files.map((file) => file.path).join(', ')} but names ${expected.join(', ')}`);
+    }
+    for (const file of files) {
+      const other = claimed.get(file.path);
+      if (other !== undefined) throw new Error(`formats ${other} and ${format.id} both write ${file.path}`);
+      claimed.set(file.path, format.id);
+    }
+    for (const file of files) await write(file.path, file.content);
   }
   return written;
 }

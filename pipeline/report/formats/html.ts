@@ -1,25 +1,30 @@
 import MarkdownIt from 'markdown-it';
 import type { ReportDocument } from '../document-model.ts';
 import { figurePaths } from '../figure-paths.ts';
-import { renderMarkdown } from './markdown.ts';
-import type { FigureAsset, ReportFormat } from './report-format.ts';
+import { renderMarkdownBlocks } from './markdown.ts';
+import { partsInOrder, type FigureAsset, type ReportFormat } from './report-format.ts';
+
+export const HTML_FILE = 'measurements.html';
 
 /**
- * One self-contained HTML file: the Markdown rendering of the same document through
- * markdown-it, each figure's SVG inlined where the Markdown links it, the style inline.
- * Nothing is fetched from anywhere, so it opens the same offline, attached to a mail, or
- * years later. Raw HTML in the Markdown is off: every piece of data reaches the page as
- * escaped text.
+ * One self-contained HTML page holding the three parts in order (chapter 4, chapter 5, the
+ * appendix), each a <section>: the Markdown rendering of each part through markdown-it,
+ * each figure's SVG inlined where the Markdown links it, the style inline. Nothing is
+ * fetched from anywhere, so it opens the same offline, attached to a mail, or years later.
+ * Raw HTML in the Markdown is off: every piece of data reaches the page as escaped text.
  */
 export const htmlFormat: ReportFormat = {
   id: 'html',
-  fileNames: ['chapter5.html'],
-  render: (doc, figures) => [{ path: 'chapter5.html', content: renderHtml(doc, figures) }],
+  fileNames: () => [HTML_FILE],
+  render: (doc, figures) => [{ path: HTML_FILE, content: renderHtml(doc, figures) }],
 };
 
-/** The document as one HTML page, figures inlined. */
+/** The document as one HTML page, its parts in order, figures inlined. */
 export function renderHtml(doc: ReportDocument, figures: readonly FigureAsset[]): string {
-  const body = markdownRenderer(figures).render(renderMarkdown(doc));
+  const md = markdownRenderer(figures);
+  const sections = partsInOrder(doc).map((part) =>
+    [`<section class="part" id="${escapeHtml(part.id)}">`, md.render(renderMarkdownBlocks(part.blocks)).trimEnd(), '</section>'].join('\n'),
+  );
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -31,7 +36,7 @@ export function renderHtml(doc: ReportDocument, figures: readonly FigureAsset[])
     '</head>',
     '<body>',
     '<main>',
-    body.trimEnd(),
+    ...sections,
     '</main>',
     '</body>',
     '</html>',
@@ -39,10 +44,15 @@ export function renderHtml(doc: ReportDocument, figures: readonly FigureAsset[])
   ].join('\n');
 }
 
-/** A markdown-it whose images of known figures become the inline SVG, labelled with the alt text. */
+/**
+ * A markdown-it whose images of known figures become the inline SVG, labelled with the alt
+ * text. A figure shown a second time on the page gets its ids prefixed apart again
+ * (`<id>-2-`), so its clip paths and gradients stay its own.
+ */
 function markdownRenderer(figures: readonly FigureAsset[]) {
   const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
   const svgByPath = new Map<string, { id: string; svg: string }>(figures.map((figure) => [figurePaths(figure.id).svg, figure]));
+  const shown = new Map<string, number>();
   const renderImage = md.renderer.rules.image;
   md.renderer.rules.image = (tokens, idx, options, env, self) => {
     const token = tokens[idx];
@@ -51,7 +61,9 @@ function markdownRenderer(figures: readonly FigureAsset[]) {
       return renderImage ? renderImage(tokens, idx, options, env, self) : self.renderToken(tokens, idx, options);
     }
     const label = self.renderInlineAsText(token.children ?? [], options, env);
-    return inlineSvg(figure.svg, label, figure.id);
+    const times = (shown.get(figure.id) ?? 0) + 1;
+    shown.set(figure.id, times);
+    return inlineSvg(figure.svg, label, times === 1 ? figure.id : `${figure.id}-${times}`);
   };
   return md;
 }
@@ -86,6 +98,7 @@ const STYLE = [
   'body{margin:0;font-family:"DejaVu Sans",Verdana,sans-serif;line-height:1.5;color:#1a1a1a;background:#fff}',
   'main{max-width:72rem;margin:0 auto;padding:1.5rem}',
   'h1,h2,h3{line-height:1.2}',
+  'section.part+section.part{margin-top:4rem;border-top:2px solid #ddd}',
   'h2{margin-top:2.5rem;border-bottom:1px solid #ddd;padding-bottom:.25rem}',
   'table{border-collapse:collapse;margin:1rem 0;font-size:.9rem;display:block;overflow-x:auto}',
   'th,td{border:1px solid #ddd;padding:.3rem .6rem;vertical-align:top}',

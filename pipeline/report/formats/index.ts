@@ -1,3 +1,4 @@
+import { csvFormat } from './csv.ts';
 import { htmlFormat } from './html.ts';
 import { latexFormat } from './latex.ts';
 import { markdownFormat } from './markdown.ts';
@@ -7,4 +8,4 @@ import type { ReportFormat } from './report-format.ts';
 export type { FigureAsset, ReportFile, ReportFormat } from './report-format.ts';
 
 /** Every format writeReport writes, in this order. A new format: one file, one line here. */
-export const REPORT_FORMATS: readonly ReportFormat[] = [markdownFormat, htmlFormat, latexFormat, pdfFormat];
+export const REPORT_FORMATS: readonly ReportFormat[] = [markdownFormat, htmlFormat, latexFormat, csvFormat, pdfFormat];

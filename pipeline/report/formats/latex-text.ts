@@ -1,6 +1,6 @@
 /**
  * Text to LaTeX (pdflatex with T1 fontenc and lmodern): escaping of plain text and code, and
- * the names of the statistic macros. Everything data can contain must come out as the very
+ * the macros of the numbers an author may cite. Everything data can contain must come out as the very
  * text, never as markup, and never as a character pdflatex cannot typeset.
  */
 
@@ -97,55 +97,37 @@ export function escapeLatexCode(value: string): string {
   return `\\texttt{${escaped}}`;
 }
 
-const DIGIT_WORDS = ['Zero', 'One', 'Two', 'Three', 'Four', 'Five', 'Six', 'Seven', 'Eight', 'Nine'];
+/** A TeX control word of letters only: what \<prefix><name> must be. */
+const LETTERS = /^[A-Za-z]+$/;
 
 /**
- * The macro name of a statistic, from the words naming it: "crb" and each word capitalised,
- * letters only (TeX control words cannot hold digits or punctuation). Digits are spelled
- * out one by one, other characters separate words, accents are dropped:
- * ['runc', 'ext4', 'launch', 'median ms'] → crbRuncExtFourLaunchMedianMs,
- * ['crun', 'conc 16', 'p95 ms'] → crbCrunConcOneSixPNineFiveMs.
- */
-export function macroName(words: readonly string[]): string {
-  const parts = words.flatMap((word) =>
-    word
-      .normalize('NFD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .split(/[^A-Za-z0-9]+/)
-      .flatMap((token) => token.match(/[A-Za-z]+|[0-9]/g) ?? []),
-  );
-  return `crb${parts.map((part) => (/^[0-9]$/.test(part) ? DIGIT_WORDS[Number(part)] : part.charAt(0).toUpperCase() + part.slice(1))).join('')}`;
-}
-
-/**
- * The macros of one document: each statistic (by its words) gets one name and one value.
- * Two statistics whose words give the same name (say, "a-b" and "a b") are told apart by a
- * suffix, the later one getting "VariantTwo", and so on, in the order first met.
+ * The numbers an author may cite (Span.macro) of one document: each name, with the
+ * document's prefix, stands for one text. The same name with two texts is a builder's bug
+ * (numbers.tex could define only one of them), and so is a name or prefix that is not
+ * letters only (TeX would read the macro's name only up to the first other character).
  */
 export class MacroTable {
-  private readonly byKey = new Map<string, { name: string; value: string }>();
-  private readonly names = new Set<string>();
+  private readonly byName = new Map<string, string>();
 
-  /** The macro for a statistic; the same words always give the same macro. */
-  use(words: readonly string[], value: string): string {
-    const key = words.join('\u0000');
-    const known = this.byKey.get(key);
-    if (known) {
-      if (known.value !== value) {
-        throw new Error(`statistic ${words.join(' ')} has two values in one report: ${known.value} and ${value}`);
-      }
-      return known.name;
-    }
-    const base = macroName(words);
-    let name = base;
-    for (let n = 2; this.names.has(name); n++) name = `${base}Variant${[...String(n)].map((d) => DIGIT_WORDS[Number(d)]).join('')}`;
-    this.names.add(name);
-    this.byKey.set(key, { name, value });
-    return name;
+  constructor(private readonly prefix: string) {
+    if (!LETTERS.test(prefix)) throw new Error(`macro prefix ${JSON.stringify(prefix)} is not letters only`);
   }
 
-  /** `\newcommand{\name}{value}` lines, in the order the statistics were first used. */
+  /** The full macro name (prefix + name) of a cited number; the same name must come with the same text. */
+  use(name: string, value: string): string {
+    if (!LETTERS.test(name)) throw new Error(`macro name ${JSON.stringify(name)} is not letters only`);
+    const known = this.byName.get(name);
+    if (known !== undefined && known !== value) {
+      throw new Error(`macro ${this.prefix}${name} has two texts in one report: ${JSON.stringify(known)} and ${JSON.stringify(value)}`);
+    }
+    this.byName.set(name, value);
+    return `${this.prefix}${name}`;
+  }
+
+  /** `\providecommand{\<prefix><name>}{<text>}` lines, sorted by name (so deterministic whatever the order of use). */
   definitions(): string[] {
-    return [...this.byKey.values()].map(({ name, value }) => `\\newcommand{\\${name}}{${escapeLatex(value)}}`);
+    return [...this.byName.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, value]) => `\\providecommand{\\${this.prefix}${name}}{${escapeLatex(value)}}`);
   }
 }

@@ -1,21 +1,32 @@
-import type { Block, Inline, ReportDocument, Span } from '../document-model.ts';
-import type { ReportFormat } from './report-format.ts';
+import type { Block, Inline, ReportDocument, ReportPartId, Span } from '../document-model.ts';
+import { partsInOrder, type ReportFile, type ReportFormat } from './report-format.ts';
 
 /**
- * GitHub-flavoured Markdown as code-hosting sites render it: pipe tables with their
- * captions in italics above, figures as image links to the SVG next to the file with their
- * captions in italics below, statistics and references as plain text. Figures are linked,
- * not embedded, so `figures` is not needed here.
+ * GitHub-flavoured Markdown as code-hosting sites render it, one file per part
+ * (chapter4.md, chapter5.md, appendix.md): pipe tables with their captions in italics
+ * above, figures as image links to the SVG next to the file with their captions in italics
+ * below, statistics, cited numbers and references as plain text. Figures are linked, not
+ * embedded, so `figures` is not needed here.
  */
 export const markdownFormat: ReportFormat = {
   id: 'markdown',
-  fileNames: ['chapter5.md'],
-  render: (doc) => [{ path: 'chapter5.md', content: renderMarkdown(doc) }],
+  fileNames: (doc) => partsInOrder(doc).map((part) => markdownFileName(part.id)),
+  render: (doc) => renderMarkdown(doc),
 };
 
-/** The document as Markdown: blocks separated by a blank line, one newline at the end. */
-export function renderMarkdown(doc: ReportDocument): string {
-  return `${doc.blocks.map(renderBlock).join('\n\n')}\n`;
+/** chapter4.md, chapter5.md, appendix.md. */
+export function markdownFileName(part: ReportPartId): string {
+  return `${part}.md`;
+}
+
+/** The document as Markdown, one file per part, in REPORT_PARTS order. */
+export function renderMarkdown(doc: ReportDocument): ReportFile[] {
+  return partsInOrder(doc).map((part) => ({ path: markdownFileName(part.id), content: renderMarkdownBlocks(part.blocks) }));
+}
+
+/** Blocks as Markdown: separated by a blank line, one newline at the end. */
+export function renderMarkdownBlocks(blocks: readonly Block[]): string {
+  return `${blocks.map(renderBlock).join('\n\n')}\n`;
 }
 
 function renderBlock(block: Block): string {
@@ -30,13 +41,13 @@ function renderBlock(block: Block): string {
       const header = `| ${block.columns.map((column) => escapeMarkdown(column.title)).join(' | ')} |`;
       const rule = `| ${block.columns.map((column) => (column.align === 'right' ? '---:' : '---')).join(' | ')} |`;
       const rows = block.rows.map((row) => `| ${row.map((cell) => renderInline(cell, { inTable: true }).trim()).join(' | ')} |`);
-      const caption = block.caption !== undefined && block.number !== undefined ? [`*Table ${block.number}: ${escapeMarkdown(block.caption).trim()}*`, ''] : [];
+      const caption = block.caption !== undefined && block.number !== undefined ? [`*Table ${escapeMarkdown(block.number)}: ${escapeMarkdown(block.caption).trim()}*`, ''] : [];
       return [...caption, header, rule, ...rows].join('\n');
     }
     case 'figure':
       return (
         `![${escapeMarkdown(block.caption).trim()}](${block.path})\n\n` +
-        `*Figure ${block.number}: ${escapeMarkdown(block.caption).trim()}*`
+        `*Figure ${escapeMarkdown(block.number)}: ${escapeMarkdown(block.caption).trim()}*`
       );
   }
 }

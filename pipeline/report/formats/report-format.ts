@@ -1,4 +1,4 @@
-import type { ReportDocument } from '../document-model.ts';
+import { REPORT_PARTS, type ReportDocument, type ReportPart } from '../document-model.ts';
 
 /** A rendered figure as a format may embed it. */
 export interface FigureAsset {
@@ -21,7 +21,24 @@ export interface ReportFile {
  */
 export interface ReportFormat {
   id: string;
-  /** The files it returns, in that order, relative to the report folder. */
-  fileNames: readonly string[];
+  /**
+   * The files `render` returns for this document, in that order, relative to the report
+   * folder: one per part for most formats (a unit test's document may lack a part), one per
+   * table with a `csv` stem for the CSV format.
+   */
+  fileNames(doc: ReportDocument): readonly string[];
   render(doc: ReportDocument, figures: readonly FigureAsset[]): ReportFile[] | Promise<ReportFile[]>;
+}
+
+/**
+ * The document's parts in REPORT_PARTS order (chapter 4, chapter 5, appendix), each at most
+ * once: a part twice would write one file over the other, so it is a builder's bug.
+ */
+export function partsInOrder(doc: ReportDocument): ReportPart[] {
+  const seen = new Set<string>();
+  for (const part of doc.parts) {
+    if (seen.has(part.id)) throw new Error(`the report document has part ${part.id} twice`);
+    seen.add(part.id);
+  }
+  return [...doc.parts].sort((a, b) => REPORT_PARTS.indexOf(a.id) - REPORT_PARTS.indexOf(b.id));
 }
