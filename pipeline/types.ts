@@ -688,6 +688,8 @@ export interface RankingEntry {
   facts?: Record<string, string | number | boolean>;
   /** Every limit held and the profile's seccomp filter and no_new_privs were measured inside. */
   isolationHolds: boolean;
+  /** Every limit was probed on this runtime (a runtime not probed can neither hold nor fail). */
+  isolationProbed: boolean;
   /** Under emulation (a VM under TCG): shown apart, never ranked against native runtimes. */
   emulated: boolean;
 }

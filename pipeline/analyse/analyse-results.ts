@@ -4,13 +4,18 @@ import {
   SETUP_STEPS,
   type Cell,
   type CellSummary,
+  type LifecyclePhase,
   type Manifest,
   type PhaseStats,
   type Sample,
   type Summary,
 } from '../types.ts';
 import { BOOTSTRAP_RESAMPLES, CONFIDENCE_LEVEL, percentileInterval } from '../statistics/bootstrap.ts';
+import { answerQuestions } from './answer-questions.ts';
 import { compareCells } from './compare-cells.ts';
+import { groupSkips } from './group-skips.ts';
+import { buildHeadline, rankCandidates } from './rank-candidates.ts';
+import { sizeSlopes } from './size-slopes.ts';
 import { buildDurationSeries, type DurationSeries } from './compare-series.ts';
 import { countOutliers } from '../statistics/outliers.ts';
 import { deriveSeed } from '../statistics/seeded-random.ts';
@@ -49,8 +54,11 @@ export interface AnalyseInput {
  *   │          memory (median, max), disk taken by create (median)
  *   ├─8─▶ per group: median resident memory of its daemons
  *   ├─9─▶ per runtime · driver · filesystem and limit: the isolation probes' majority verdict
- *   └─10─▶ the load experiment: per series and rate, latency and waiting, throughput, Little's
- *          law, M/G/c, the max sustainable rate, and the hosts the exam needs
+ *   ├─10─▶ the load experiment: per series and rate, latency and waiting, throughput, Little's
+ *   │      law, M/G/c, the max sustainable rate, and the hosts the exam needs
+ *   └─11─▶ the declared questions (one Holm family), the ranking of every runtime on the
+ *          reference workload with its isolation, the headline, image-size slopes, and the
+ *          skips grouped by reason
  * ```
  */
 export function analyseResults(input: AnalyseInput): Summary {
@@ -118,6 +126,21 @@ export function analyseResults(input: AnalyseInput): Summary {
     .map((cell) => ({ cellId: cell.id, reason: cell.skipReason ?? 'no reason recorded' }));
 
   const adaptive = summariseAdaptive(manifest, cells);
+  // 11. The declared questions, the ranking on the reference workload and its headline.
+  const makespanSeries = new Map<string, DurationSeries | undefined>();
+  const metricSeriesOf = (cellId: string, metric: LifecyclePhase | 'total' | 'makespan'): DurationSeries | undefined => {
+    if (metric !== 'makespan') return seriesOf(cellId, metric);
+    if (!makespanSeries.has(cellId)) {
+      const makespansMs = metrics.get(cellId)?.makespansMs ?? [];
+      const key = `${cellId}\u0000makespan-question`;
+      makespanSeries.set(cellId, makespansMs.length === 0 ? undefined : buildDurationSeries(makespansMs, { seed: deriveSeed(seed, key), resamples: BOOTSTRAP_RESAMPLES }));
+    }
+    return makespanSeries.get(cellId);
+  };
+  const limits = summariseLimits(manifest, samples, new Map(failed.map(({ cellId, error }) => [cellId, error])));
+  const totalSeriesOf = (cellId: string) => seriesOf(cellId, 'total');
+  const ranking = rankCandidates({ manifest, cells, limits, failed, totalSeriesOf });
+  const headline = buildHeadline(ranking, totalSeriesOf);
   // 10. The open-loop load experiment, when the matrix had one.
   const load = summariseLoadSamples(manifest, samples);
   // Keys in the Summary order, so the written summary reads the same way everywhere.
@@ -134,12 +157,18 @@ export function analyseResults(input: AnalyseInput): Summary {
     // 8.
     daemons: summariseDaemons(manifest, samples),
     // 9.
-    limits: summariseLimits(manifest, samples, new Map(failed.map(({ cellId, error }) => [cellId, error]))),
+    limits,
     ...(adaptive !== undefined ? { adaptive } : {}),
     skipped,
     failed,
     setAsideLines,
     ...(load !== undefined ? { load } : {}),
+    // 11.
+    ...(manifest.matrix.questions !== undefined ? { questions: answerQuestions(manifest.matrix.questions, cells, metricSeriesOf) } : {}),
+    ...(ranking !== undefined ? { ranking } : {}),
+    ...(headline !== undefined ? { headline } : {}),
+    sizeSlopes: sizeSlopes(manifest, cells, seriesOf),
+    skippedByReason: groupSkips(manifest.cells),
   };
 }
 

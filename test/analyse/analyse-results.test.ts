@@ -191,7 +191,7 @@ describe('analyseResults()', () => {
   it('writes the summary’s fields in the order of the Summary type', () => {
     const summary = analyseResults({ manifest: manifestOf([runc]), samples: [sample(runc, 'create', 1)], setAsideLines: 0 });
     assert.deepEqual(Object.keys(summary), [
-      'schemaVersion', 'matrixName', 'seed', 'bootstrap', 'comparisons', 'setup', 'cells', 'daemons', 'limits', 'skipped', 'failed', 'setAsideLines',
+      'schemaVersion', 'matrixName', 'seed', 'bootstrap', 'comparisons', 'setup', 'cells', 'daemons', 'limits', 'skipped', 'failed', 'setAsideLines', 'sizeSlopes', 'skippedByReason',
     ]);
     assert.deepEqual(Object.keys(summary.cells[0]?.phases.create ?? {}), [
       'n', 'errors', 'medianMs', 'ciLowMs', 'ciHighMs', 'meanMs', 'stdDevMs', 'minMs', 'maxMs', 'p25Ms', 'p75Ms', 'p95Ms', 'p99Ms', 'outliers',
