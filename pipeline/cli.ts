@@ -153,9 +153,11 @@ Compares two results folders cell by cell and phase by phase: medians, their rat
 bootstrap 95% CI, a Mann-Whitney p-value (Holm-adjusted over all rows) and Cliff's delta,
 and prints the metrics that changed. A metric regressed when it got slower by more than
 the threshold (default: the candidate matrix's regressionThresholdPercent) and the change
-is significant. Reads only the two folders.
+is significant. A row too small for any p to reach significance (at 3 repetitions against
+3 no p goes below 0.1) is "not testable at n = 3 vs 3", never unchanged, and the summary
+says so. Reads only the two folders.
 
-Exit codes: 0 no regression, 3 a regression (or, with --fail-on-missing, a cell or phase
+Exit codes: 0 no regression (rows not testable included), 3 a regression (or, with --fail-on-missing, a cell or phase
 the candidate lacks), 2 bad input.`,
     positionals: ['baseline', 'candidate'],
     options: { threshold: { type: 'string' }, 'fail-on-missing': { type: 'boolean' } },

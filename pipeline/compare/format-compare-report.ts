@@ -88,10 +88,12 @@ function describeUntestable(report: CompareReport): string | null {
   const threshold = report.thresholdPercent / 100;
   const moved = rows.filter((row) => row.ratio !== null && Math.abs(row.ratio - 1) > threshold);
   if (rows.length === compared.length) {
-    return `this comparison could not detect a change at ${sizes.join(', ')}: ${why}${advice}; not testable is not unchanged`;
+    const unseen = moved.length > 0 ? ` (${moved.length} rows moved beyond ±${report.thresholdPercent}% unseen)` : '';
+    return `this comparison could not detect a change at ${sizes.join(', ')}${unseen}: ${why}${advice}; not testable is not unchanged`;
   }
   const which = moved.length > 0 ? `${moved.length} of them moved beyond ±${report.thresholdPercent}% undetectably; ` : '';
-  return `${rows.length} rows were not testable at ${sizes.join(', ')} (${which}${why})${advice}; not testable is not unchanged`;
+  const were = rows.length === 1 ? '1 row was' : `${rows.length} rows were`;
+  return `${were} not testable at ${sizes.join(', ')} (${which}${why})${advice}; not testable is not unchanged`;
 }
 
 /**

@@ -1,6 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { compareRuns, hasRegression, type RunResults } from '../../pipeline/compare/compare-runs.ts';
+import { repetitionsToDetect } from '../../pipeline/compare/format-compare-report.ts';
+import { formatCompareReport } from '../../pipeline/compare/format-compare-report.ts';
 import { judgeChange } from '../../pipeline/compare/judge-change.ts';
+import { loadMatrix } from '../../pipeline/load/load-matrix.ts';
+import { expandAxes } from '../../pipeline/plan/expand-axes.ts';
+import { SIGNIFICANCE_LEVEL } from '../../pipeline/statistics/significance.ts';
 import { LIFECYCLE_PHASES, type Cell, type LifecyclePhase, type Sample } from '../../pipeline/types.ts';
 import { loadResultsFixture } from '../fixtures/results/load-fixture.ts';
 import { phaseSample } from '../fixtures/results/make-sample.ts';
@@ -43,6 +48,22 @@ function syntheticRun(
 
 const a = cell('a');
 const b = cell('b');
+
+/** The same run with every duration of the cells of `runtime` multiplied by `factor`. */
+function slowerCopy(run: RunResults, runtime: string, factor: number): RunResults {
+  const ofRuntime = new Set(run.manifest.cells.filter((c) => c.runtime === runtime).map((c) => c.id));
+  return { ...run, samples: run.samples.map((s) => (ofRuntime.has(s.cellId) ? { ...s, durationMs: s.durationMs * factor } : s)) };
+}
+
+/** The cells of experiments/quick.yaml's axes (runtime, filesystem and life cycle vary), and its repetitions. */
+async function quickMatrix(): Promise<{ cells: Cell[]; repetitions: number }> {
+  const { matrix } = await loadMatrix('experiments/quick.yaml');
+  const cells = expandAxes(matrix.axes).map((combination) => ({
+    ...cell(`${combination.runtime}.${combination.filesystem}.${combination.lifecycle}`),
+    runtime: combination.runtime,
+  }));
+  return { cells, repetitions: matrix.repetitions };
+}
 
 describe('compareRuns()', () => {
   describe('on synthetic runs, threshold 10 %', () => {
@@ -93,6 +114,73 @@ describe('compareRuns()', () => {
       const total = report.rows.find((r) => r.phase === 'total')!;
       assert.equal(total.verdict, 'regressed');
       assert.deepEqual([total.baselineN, total.candidateN], [30, 30]);
+    });
+  });
+
+  describe('rows too small to show a change', () => {
+    const options = { thresholdPercent: 10, seed: 1 };
+    const crun = { ...cell('c'), runtime: 'crun' as Cell['runtime'] };
+
+    it('calls a copy of a 3-repetition run with runc 30 % slower "not testable at n = 3 vs 3", not unchanged, and finds no regression', () => {
+      const baseline = syntheticRun([a, crun], 2, { repetitions: 3 });
+      const report = compareRuns(baseline, slowerCopy(baseline, 'runc', 1.3), options);
+      assert.equal(hasRegression(report), false);
+      assert.deepEqual(report.counts, { regressed: 0, improved: 0, unchanged: 0, untestable: 12, missing: 0 });
+      for (const row of report.rows) {
+        assert.equal(row.minPValue, 0.1);
+        assert.equal(row.detectable, false);
+      }
+      assert.deepEqual([...new Set(report.rows.filter((r) => r.cellId === 'a').map((r) => r.ratio!.toFixed(3)))], ['1.300']);
+
+      const text = formatCompareReport(report);
+      assert.match(text, /\na\s+launch\s+3\/3\s+.*\s1\.300\s.*not testable at n = 3 vs 3\n/);
+      assert.match(text, /\nc\s+launch\s+3\/3\s+.*\s1\.000\s.*not testable at n = 3 vs 3\n/);
+      assert.ok(!text.includes('no metric changed'), text);
+      assert.match(text, /\n0 regressed, 0 improved, 0 unchanged, 12 not testable, 0 missing \(/);
+      assert.match(text, /\nthis comparison could not detect a change at n = 3 vs 3 \(6 rows moved beyond ±10% unseen\): .*smallest reachable Mann-Whitney p: 0\.1000 at 3 vs 3/);
+    });
+
+    it('detects the same 30 % slowdown at 8 repetitions: runc regressed, crun unchanged, nothing untestable (exit 3)', () => {
+      const baseline = syntheticRun([a, crun], 2, { repetitions: 8 });
+      const report = compareRuns(baseline, slowerCopy(baseline, 'runc', 1.3), options);
+      assert.equal(hasRegression(report), true);
+      assert.equal(report.counts.untestable, 0);
+      assert.ok(report.rows.every((r) => r.detectable === true && r.minAdjustedPValue! < SIGNIFICANCE_LEVEL));
+      assert.deepEqual([...new Set(report.rows.filter((r) => r.verdict === 'regressed').map((r) => r.cellId))], ['a']);
+      assert.deepEqual(report.rows.filter((r) => r.cellId === 'c').map((r) => r.verdict), Array(6).fill('unchanged'));
+    });
+
+    it('names only the small rows when the runs mix sizes, and says how many of them moved beyond the threshold', () => {
+      const baseline = syntheticRun([a], 2, { repetitions: 20 });
+      const small = syntheticRun([crun], 3, { repetitions: 3 });
+      const both: RunResults = { manifest: { ...baseline.manifest, cells: [a, crun] }, samples: [...baseline.samples, ...small.samples] };
+      const report = compareRuns(both, slowerCopy(both, 'crun', 1.3), options);
+      assert.deepEqual(report.rows.filter((r) => r.verdict === 'untestable').map((r) => r.cellId), Array(6).fill('c'));
+      assert.deepEqual(report.rows.filter((r) => r.cellId === 'a').map((r) => r.verdict), Array(6).fill('unchanged'));
+      const text = formatCompareReport(report);
+      assert.match(text, /\n6 rows were not testable at n = 3 vs 3 \(6 of them moved beyond ±10% undetectably; /);
+      assert.match(text, /\n0 regressed, 0 improved, 6 unchanged, 6 not testable, 0 missing /);
+    });
+
+    it('judges the Holm-adjusted floor: 5 against 5 reaches p = 0.0079 alone, but not 0.05 over 12 rows', () => {
+      const baseline = syntheticRun([a, crun], 2, { repetitions: 5 });
+      const report = compareRuns(baseline, slowerCopy(baseline, 'runc', 1.3), options);
+      assert.ok(report.rows.every((r) => r.minPValue! < SIGNIFICANCE_LEVEL && r.minAdjustedPValue! >= SIGNIFICANCE_LEVEL));
+      assert.equal(report.counts.untestable, 12);
+      assert.match(formatCompareReport(report), /; 6 repetitions a side would let every row show a change; not testable is not unchanged\n$/);
+    });
+
+    it('keeps the repetitions of experiments/quick.yaml enough to see a 30 % slowdown of one runtime in every one of its cells', async () => {
+      const { cells, repetitions } = await quickMatrix();
+      assert.equal(cells.length, 12);
+      const rowsCompared = cells.length * 6;
+      assert.ok(repetitionsToDetect(rowsCompared, SIGNIFICANCE_LEVEL)! <= repetitions, `${repetitions} repetitions`);
+      const baseline = syntheticRun(cells, 4, { repetitions });
+      const report = compareRuns(baseline, slowerCopy(baseline, 'runc', 1.3), options);
+      assert.equal(report.counts.untestable, 0);
+      assert.equal(hasRegression(report), true);
+      const regressedCells = new Set(report.rows.filter((r) => r.verdict === 'regressed').map((r) => r.cellId));
+      assert.deepEqual([...regressedCells], cells.filter((c) => c.runtime === 'runc').map((c) => c.id));
     });
   });
 
@@ -197,6 +285,12 @@ describe('judgeChange()', () => {
   it('is strict at the threshold: exactly +10 % is not a regression at 10 %', () => {
     assert.equal(judgeChange({ ratio: 1.1, significant: true }, 10), 'unchanged');
     assert.equal(judgeChange({ ratio: 1.1000001, significant: true }, 10), 'regressed');
+  });
+
+  it('calls a row that is not significant and could not have been untestable, not unchanged', () => {
+    assert.equal(judgeChange({ ratio: 1.3, significant: false, detectable: false }, 10), 'untestable');
+    assert.equal(judgeChange({ ratio: 1.3, significant: false, detectable: true }, 10), 'unchanged');
+    assert.equal(judgeChange({ ratio: 1.3, significant: true, detectable: false }, 10), 'regressed');
   });
 
   it('with threshold 0 flags every significant change', () => {

@@ -96,6 +96,15 @@ describe('formatCompareReport()', () => {
     );
   });
 
+  it('lists rows not testable after the improved ones and before the missing ones, counts them, and names their sizes', () => {
+    const small = { baselineN: 3, candidateN: 3, minPValue: 0.1, minAdjustedPValue: 0.4, detectable: false, pValue: 0.1, adjustedPValue: 0.4 };
+    const text = formatCompareReport(report([...rows, row('crun.ext4', 'launch', { verdict: 'untestable', ratio: 1.3, ...small })]));
+    const verdicts = text.split('\n').slice(4, 9).map((line) => line.split(/\s{2,}/).at(-1));
+    assert.deepEqual(verdicts, ['regressed', 'improved', 'not testable at n = 3 vs 3', 'missing in candidate', 'missing in baseline']);
+    assert.match(text, /\n1 regressed, 1 improved, 1 unchanged, 1 not testable, 3 missing \(/);
+    assert.match(text, /\n1 row was not testable at n = 3 vs 3 \(1 of them moved beyond ±10% undetectably; .* 0\.1000 at 3 vs 3\)/);
+  });
+
   it('formats a real comparison of the fixture run with a copy whose crun launch got 30 % slower', () => {
     const baseline = loadResultsFixture();
     const candidate = loadResultsFixture();
