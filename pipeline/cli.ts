@@ -157,8 +157,8 @@ is significant. A row too small for any p to reach significance (at 3 repetition
 3 no p goes below 0.1) is "not testable at n = 3 vs 3", never unchanged, and the summary
 says so. Reads only the two folders.
 
-Exit codes: 0 no regression (rows not testable included), 3 a regression (or, with --fail-on-missing, a cell or phase
-the candidate lacks), 2 bad input.`,
+Exit codes: 0 no regression (also when rows were not testable), 3 a regression (or, with
+--fail-on-missing, a cell or phase the candidate lacks), 2 bad input.`,
     positionals: ['baseline', 'candidate'],
     options: { threshold: { type: 'string' }, 'fail-on-missing': { type: 'boolean' } },
     async action([baselineDir, candidateDir], values) {
