@@ -20,7 +20,7 @@ interface DrawnSvg {
   texts: number;
 }
 
-describe('chapter5.html in headless Chromium', function () {
+describe('measurements.html in headless Chromium', function () {
   let browser: Browser | undefined;
   let scratch = '';
   before(async function () {
@@ -40,7 +40,7 @@ describe('chapter5.html in headless Chromium', function () {
   });
 
   for (const name of ['chapter5', 'wide'] as const) {
-    it(`draws every figure of the ${name} report, offline, without a console error`, async () => {
+    it(`shows the three parts and draws every figure of the ${name} report, offline, without a console error`, async () => {
       assert.ok(browser);
       const pair = loadSummaryPair(name);
       const figures = await renderFigures(pair, { pdf: false, png: false });
@@ -57,7 +57,7 @@ describe('chapter5.html in headless Chromium', function () {
       page.on('request', (request) => {
         if (!request.url().startsWith('file:')) problems.push(`request: ${request.url()}`);
       });
-      await page.goto(pathToFileURL(join(outDir, 'chapter5.html')).href, { waitUntil: 'load' });
+      await page.goto(pathToFileURL(join(outDir, 'measurements.html')).href, { waitUntil: 'load' });
       const drawn = await page.$$eval('main svg[role="img"]', (svgs) =>
         svgs.map((svg) => {
           // Structural types: the project's tsconfig has no DOM library.
@@ -71,7 +71,9 @@ describe('chapter5.html in headless Chromium', function () {
           };
         }),
       );
+      const parts = await page.$$eval('main > section.part > h1', (headings) => headings.map((heading) => heading.textContent));
       await context.close();
+      assert.deepEqual(parts, ['Benchmark tool', 'Measurements', 'Measurements in full']);
       assert.equal(drawn.length, figures.length);
       for (const svg of drawn as DrawnSvg[]) {
         assert.ok(svg.width > 0 && svg.height > 0, `${svg.label}: empty bounding box`);

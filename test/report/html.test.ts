@@ -1,16 +1,38 @@
 import { strict as assert } from 'node:assert';
 import { buildDocument } from '../../pipeline/report/build-document.ts';
 import { text, type ReportDocument } from '../../pipeline/report/document-model.ts';
-import { inlineSvg, renderHtml } from '../../pipeline/report/formats/html.ts';
+import { htmlFormat, inlineSvg, renderHtml } from '../../pipeline/report/formats/html.ts';
 import type { Summary } from '../../pipeline/types.ts';
 import { loadSummaryPair } from '../fixtures/summaries/load-summary.ts';
+import { docOf } from './report-fixture.ts';
 
 const SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>';
 
 describe('htmlFormat', () => {
   const { summary, manifest } = loadSummaryPair('chapter5');
   const figures = [{ id: 'phase-medians', caption: 'Median per phase.', svg: SVG }];
-  const html = renderHtml(buildDocument({ summary, manifest, figures }), figures);
+  const doc = buildDocument({ summary, manifest, figures });
+  const html = renderHtml(doc, figures);
+
+  it('writes one page, measurements.html, and nothing else', async () => {
+    assert.deepEqual(htmlFormat.fileNames(doc), ['measurements.html']);
+    assert.deepEqual((await htmlFormat.render(doc, figures)).map((file) => file.path), ['measurements.html']);
+  });
+
+  it('holds the three parts in order, each a section under its own chapter heading', () => {
+    const sections = [...html.matchAll(/<section class="part" id="([a-z0-9]+)">\n<h1>([^<]*)<\/h1>/g)].map((m) => [m[1], m[2]]);
+    assert.deepEqual(sections, [
+      ['chapter4', 'Benchmark tool'],
+      ['chapter5', 'Measurements'],
+      ['appendix', 'Measurements in full'],
+    ]);
+    assert.ok(html.indexOf('<h2>Setup</h2>') < html.indexOf('<h2>Results</h2>'));
+    assert.ok(html.indexOf('<h2>Results</h2>') < html.indexOf('<h2>Skipped and failed cells</h2>'));
+  });
+
+  it('gives the same bytes for the same document', () => {
+    assert.equal(renderHtml(buildDocument({ summary, manifest, figures }), figures), html);
+  });
 
   it('is one HTML5 document with a charset and a title', () => {
     assert.ok(html.startsWith('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">'));
@@ -21,7 +43,7 @@ describe('htmlFormat', () => {
   it('inlines the figure as SVG in place of the image link, labelled with its caption', () => {
     assert.ok(html.includes('<svg role="img" aria-label="Median per phase." xmlns="http://www.w3.org/2000/svg"'));
     assert.ok(!html.includes('<img'));
-    assert.match(html, /<em>Figure 1: Median per phase\.<\/em>/);
+    assert.match(html, /<em>Figure 5\.1: Median per phase\.<\/em>/);
   });
 
   it('references nothing outside itself', () => {
@@ -52,14 +74,33 @@ describe('htmlFormat', () => {
   });
 
   it('leaves an image it has no SVG for as an ordinary image', () => {
+    const doc: ReportDocument = docOf([
+      { kind: 'paragraph', content: [text('before')] },
+      { kind: 'figure', id: 'other', number: '5.1', caption: 'c', path: 'figures/other.svg' },
+    ]);
+    assert.match(renderHtml(doc, []), /<img src="figures\/other\.svg" alt="c">/);
+  });
+
+  it('gives a figure shown twice on the page its own ids the second time', () => {
+    const svg = '<svg><clipPath id="clip1"/><rect clip-path="url(#clip1)"/></svg>';
+    const figure = { kind: 'figure', id: 'f', caption: 'c', path: 'figures/f.svg' } as const;
     const doc: ReportDocument = {
       title: 't',
-      blocks: [
-        { kind: 'paragraph', content: [text('before')] },
-        { kind: 'figure', id: 'other', number: 1, caption: 'c', path: 'figures/other.svg' },
+      macroPrefix: 'crb',
+      parts: [
+        { id: 'chapter5', blocks: [{ kind: 'heading', level: 1, text: 'Five' }, { ...figure, number: '5.1' }] },
+        { id: 'appendix', blocks: [{ kind: 'heading', level: 1, text: 'A' }, { ...figure, number: 'A.1' }] },
       ],
     };
-    assert.match(renderHtml(doc, []), /<img src="figures\/other\.svg" alt="c">/);
+    const page = renderHtml(doc, [{ id: 'f', svg }]);
+    assert.ok(page.includes('<clipPath id="f-clip1"/><rect clip-path="url(#f-clip1)"/>'));
+    assert.ok(page.includes('<clipPath id="f-2-clip1"/><rect clip-path="url(#f-2-clip1)"/>'));
+  });
+
+  it('shows a cited number (Span.macro) as its text', () => {
+    const page = renderHtml(docOf([{ kind: 'paragraph', content: [text('total '), { text: '12.5', macro: 'RecommendedTotalMs' }] }]), []);
+    assert.match(page, /<p>total 12\.5<\/p>/);
+    assert.ok(!page.includes('RecommendedTotalMs'));
   });
 });
 

@@ -1,26 +1,31 @@
 import { strict as assert } from 'node:assert';
 import MarkdownIt from 'markdown-it';
-import { code, text, type ReportDocument } from '../../pipeline/report/document-model.ts';
-import { escapeMarkdown, renderMarkdown } from '../../pipeline/report/formats/markdown.ts';
+import { code, text, type Block, type ReportDocument } from '../../pipeline/report/document-model.ts';
+import { escapeMarkdown, markdownFormat, renderMarkdown, renderMarkdownBlocks } from '../../pipeline/report/formats/markdown.ts';
 import { expectGolden } from '../fixtures/golden/expect-golden.ts';
-import { fixtureDocument } from './report-fixture.ts';
+import { docOf, fixtureDocument } from './report-fixture.ts';
 
-const render = (doc: ReportDocument) => renderMarkdown(doc);
+/** The Markdown of every part, in order, as one string (each file ends in one newline). */
+const renderAll = (doc: ReportDocument) => renderMarkdown(doc).map((file) => file.content).join('');
+const render = (blocks: Block[]) => renderMarkdownBlocks(blocks);
 /** What a reader sees: the Markdown rendered to HTML by a CommonMark renderer with GFM tables. */
 const toHtml = (markdown: string) => new MarkdownIt({ html: false }).render(markdown);
 
-/** The lines from `## <title>` up to the next `## `, or to the end. */
+/** The lines from `## <title>` up to the next `## ` or `# `, or to the end. */
 function section(markdown: string, title: string): string {
   const start = markdown.indexOf(`\n## ${title}\n`);
   assert.ok(start >= 0, `no section ${title}`);
-  const end = markdown.indexOf('\n## ', start + 1);
-  return `${markdown.slice(start + 1, end < 0 ? undefined : end).trimEnd()}\n`;
+  const end = markdown.slice(start + 1).search(/\n##? /);
+  return `${markdown.slice(start + 1, end < 0 ? undefined : start + 1 + end).trimEnd()}\n`;
 }
 
 const SECTIONS = ['Setup', 'Tests', 'Results', 'Interpretation', 'Recommendations', 'Summary', 'Skipped and failed cells'];
 
 describe('markdownFormat', () => {
-  const markdown = render(fixtureDocument('chapter5'));
+  const doc = fixtureDocument('chapter5');
+  const files = renderMarkdown(doc);
+  const markdown = renderAll(doc);
+  const chapter5 = String(files.find((file) => file.path === 'chapter5.md')?.content);
 
   for (const title of SECTIONS) {
     it(`writes the ${title} section of the chapter5 fixture as in its golden file (UPDATE_GOLDEN=1 rewrites it)`, () => {
@@ -30,35 +35,60 @@ describe('markdownFormat', () => {
   }
 
   it('writes the Recommendations and Interpretation of the wide fixture as in their golden files', () => {
-    const wide = render(fixtureDocument('wide'));
+    const wide = renderAll(fixtureDocument('wide'));
     expectGolden('report-wide-recommendations.md', section(wide, 'Recommendations'));
     expectGolden('report-wide-interpretation.md', section(wide, 'Interpretation'));
   });
 
   it('writes the Concurrency, Memory and disk and Isolation subsections of the wide fixture as in their golden files', () => {
-    const wide = render(fixtureDocument('wide'));
+    const wide = renderAll(fixtureDocument('wide'));
     for (const title of ['Concurrency', 'Memory and disk', 'Isolation']) {
       const start = wide.indexOf(`\n### ${title}\n`);
       assert.ok(start >= 0, `no subsection ${title}`);
-      const end = wide.slice(start + 1).search(/\n##+ /);
+      const end = wide.slice(start + 1).search(/\n#+ /);
       const slug = title.toLowerCase().replace(/[^a-z]+/g, '-');
       expectGolden(`report-wide-${slug}.md`, `${wide.slice(start + 1, end < 0 ? undefined : start + 1 + end).trimEnd()}\n`);
     }
   });
 
-  it('links each figure as an image with its caption as alt text, and numbers the captions', () => {
-    assert.match(markdown, /^!\[Median duration of each life-cycle phase, stacked[^\]]*\]\(figures\/lifecycle-breakdown\.svg\)$/m);
-    assert.match(markdown, /^\*Figure 1: Median duration of each life-cycle phase, stacked/m);
-    assert.match(markdown, /^\*Figure 4: Spread of the launch phase/m);
+  it('writes one file per part, chapter4.md, chapter5.md and appendix.md, as its fileNames say', () => {
+    assert.deepEqual(files.map((file) => file.path), ['chapter4.md', 'chapter5.md', 'appendix.md']);
+    assert.deepEqual(markdownFormat.fileNames(doc), ['chapter4.md', 'chapter5.md', 'appendix.md']);
   });
 
-  it('captions the numbered tables above them', () => {
-    assert.match(markdown, /^\*Table 1: Every measured configuration[^\n]*\*\n\n\| runtime · filesystem \| phase \|/m);
+  it('starts each part with its own chapter heading and ends each with one newline', () => {
+    assert.deepEqual(
+      files.map((file) => String(file.content).split('\n')[0]),
+      ['# Benchmark tool', '# Measurements', '# Measurements in full'],
+    );
+    for (const file of files) assert.ok(String(file.content).endsWith('\n') && !String(file.content).endsWith('\n\n'), file.path);
+    assert.ok(chapter5.startsWith('# Measurements\n\n## Results\n'));
   });
 
-  it('starts with the chapter heading and ends with one newline', () => {
-    assert.ok(markdown.startsWith('# Measurements\n\n## Setup\n'));
-    assert.ok(markdown.endsWith('\n') && !markdown.endsWith('\n\n'));
+  it('links each figure as an image with its caption as alt text, and numbers the captions by part', () => {
+    assert.match(chapter5, /^!\[Median duration of each life-cycle phase, stacked[^\]]*\]\(figures\/lifecycle-breakdown\.svg\)$/m);
+    assert.match(chapter5, /^\*Figure 5\.1: Median duration of each life-cycle phase, stacked/m);
+    assert.match(chapter5, /^\*Figure 5\.4: Spread of the launch phase/m);
+  });
+
+  it('captions the numbered tables above them, with the part’s number', () => {
+    assert.match(chapter5, /^\*Table 5\.1: Every measured configuration[^\n]*\*\n\n\| runtime · filesystem \| phase \|/m);
+    const appendix = render([{ kind: 'table', number: 'A.1', caption: 'All of it.', columns: [{ title: 'x', align: 'left' }], rows: [] }]);
+    assert.match(appendix, /^\*Table A\.1: All of it\.\*\n\n\| x \|/);
+  });
+
+  it('shows a cited number (Span.macro) and a statistic as their text', () => {
+    const markdown = render([{ kind: 'paragraph', content: [text('total '), { text: '12.5', macro: 'RecommendedTotalMs' }, text(' and '), { text: '3.1', stat: ['a', 'ms'] }] }]);
+    assert.equal(markdown, 'total 12.5 and 3.1\n');
+  });
+
+  it('writes only the parts a document has', () => {
+    const files = renderMarkdown(docOf([{ kind: 'heading', level: 1, text: 'Measurements in full' }], 'appendix'));
+    assert.deepEqual(files, [{ path: 'appendix.md', content: '# Measurements in full\n' }]);
+  });
+
+  it('gives the same bytes for the same document', () => {
+    assert.deepEqual(renderMarkdown(fixtureDocument('chapter5')), files);
   });
 
   it('renders every table row with the same number of cells as its header', () => {
@@ -76,32 +106,28 @@ describe('markdownFormat', () => {
   describe('escaping', () => {
     it('shows data with Markdown syntax in it as the very text', () => {
       const data = 'a *b* _c_ [d](e) <f> `g` |h| $x$ ~~i~~ &amp; \\j';
-      const html = toHtml(render({ title: 't', blocks: [{ kind: 'paragraph', content: [text(data)] }] }));
+      const html = toHtml(render([{ kind: 'paragraph', content: [text(data)] }]));
       assert.equal(html, `<p>${data.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')}</p>\n`);
     });
 
     it('keeps a pipe inside code in a table cell from splitting the cell', () => {
-      const doc: ReportDocument = {
-        title: 't',
-        blocks: [{ kind: 'table', columns: [{ title: 'command', align: 'left' }, { title: 'n', align: 'right' }], rows: [[[code('ps | grep x')], [text('1')]]] }],
-      };
-      const html = toHtml(render(doc));
+      const html = toHtml(render([{ kind: 'table', columns: [{ title: 'command', align: 'left' }, { title: 'n', align: 'right' }], rows: [[[code('ps | grep x')], [text('1')]]] }]));
       assert.match(html, /<td><code>ps \| grep x<\/code><\/td>/);
       assert.match(html, /<td style="text-align:right">1<\/td>/);
     });
 
     it('fences code that contains backticks with a longer run of backticks', () => {
-      const html = toHtml(render({ title: 't', blocks: [{ kind: 'paragraph', content: [code('echo `date`')] }] }));
+      const html = toHtml(render([{ kind: 'paragraph', content: [code('echo `date`')] }]));
       assert.equal(html, '<p><code>echo `date`</code></p>\n');
     });
 
     it('keeps a multi-line error message on one line, so it cannot break a list or a table', () => {
-      const markdown = render({ title: 't', blocks: [{ kind: 'list', items: [[text('first\n\n# second\n- third')]] }] });
+      const markdown = render([{ kind: 'list', items: [[text('first\n\n# second\n- third')]] }]);
       assert.equal(markdown, '- first # second - third\n');
     });
 
     it('stops data at the start of a block from opening a heading or a list', () => {
-      const html = toHtml(render({ title: 't', blocks: [{ kind: 'list', items: [[text('# not a heading')], [text('1. not a list')]] }] }));
+      const html = toHtml(render([{ kind: 'list', items: [[text('# not a heading')], [text('1. not a list')]] }]));
       assert.equal(html, '<ul>\n<li># not a heading</li>\n<li>1. not a list</li>\n</ul>\n');
     });
 

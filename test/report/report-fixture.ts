@@ -1,6 +1,6 @@
 import { FIGURES } from '../../pipeline/chart/figures.ts';
 import { buildDocument } from '../../pipeline/report/build-document.ts';
-import type { Block, Inline, ReportDocument } from '../../pipeline/report/document-model.ts';
+import type { Block, Inline, ReportDocument, ReportPartId } from '../../pipeline/report/document-model.ts';
 import { loadSummaryPair } from '../fixtures/summaries/load-summary.ts';
 
 /** The figures the chart stage would draw for a fixture, without rendering them. */
@@ -17,13 +17,29 @@ export function fixtureDocument(name: 'chapter5' | 'wide'): ReportDocument {
 
 export const plain = (inline: Inline) => inline.map((span) => span.text).join('');
 
-/** The blocks between heading `title` and the next heading of the same or a higher level. */
+/** The blocks of one part of a document. */
+export function partBlocks(doc: ReportDocument, id: ReportPartId): Block[] {
+  const part = doc.parts.find((p) => p.id === id);
+  if (!part) throw new Error(`no part ${id}`);
+  return part.blocks;
+}
+
+/** The blocks between heading `title` and the next heading of the same or a higher level, in whichever part has it. */
 export function blocksUnder(doc: ReportDocument, title: string): Block[] {
-  const start = doc.blocks.findIndex((b) => b.kind === 'heading' && b.text === title);
-  if (start < 0) throw new Error(`no heading ${title}`);
-  const level = (doc.blocks[start] as { level: number }).level;
-  const end = doc.blocks.findIndex((b, i) => i > start && b.kind === 'heading' && b.level <= level);
-  return doc.blocks.slice(start + 1, end < 0 ? undefined : end);
+  for (const part of doc.parts) {
+    const blocks = part.blocks;
+    const start = blocks.findIndex((b) => b.kind === 'heading' && b.text === title);
+    if (start < 0) continue;
+    const level = (blocks[start] as { level: number }).level;
+    const end = blocks.findIndex((b, i) => i > start && b.kind === 'heading' && b.level <= level);
+    return blocks.slice(start + 1, end < 0 ? undefined : end);
+  }
+  throw new Error(`no heading ${title}`);
+}
+
+/** A unit test's document: the given parts (chapter 5 by default), prefix crb. */
+export function docOf(blocks: Block[], id: ReportPartId = 'chapter5', macroPrefix = 'crb'): ReportDocument {
+  return { title: 't', macroPrefix, parts: [{ id, blocks }] };
 }
 
 /** All text of some blocks, one line per paragraph or list item. */
