@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { escapeLatex, escapeLatexCode, MacroTable, macroName } from '../../pipeline/report/formats/latex-text.ts';
+import { escapeLatex, escapeLatexCode, MacroTable } from '../../pipeline/report/formats/latex-text.ts';
 
 describe('escapeLatex()', () => {
   it('escapes every character with a meaning in LaTeX', () => {
@@ -31,27 +31,23 @@ describe('escapeLatexCode()', () => {
   });
 });
 
-describe('macroName()', () => {
-  it('capitalises each word and spells digits out, letters only', () => {
-    assert.equal(macroName(['runc', 'ext4', 'launch', 'median ms']), 'crbRuncExtFourLaunchMedianMs');
-    assert.equal(macroName(['cmp', 'runtime', 'crun', 'vs', 'runc', 'conc 16', 'p95 ms']), 'crbCmpRuntimeCrunVsRuncConcOneSixPNineFiveMs');
-    assert.equal(macroName(['docker-cli', 'fuse-overlayfs', 'grade-python']), 'crbDockerCliFuseOverlayfsGradePython');
-    assert.match(macroName(['é_ü!', '0.5']), /^[A-Za-z]+$/);
-  });
-});
-
 describe('MacroTable', () => {
-  it('gives one statistic one macro, and two statistics two macros even when their words collide', () => {
-    const table = new MacroTable();
-    assert.equal(table.use(['a-b', 'ms'], '1.00'), 'crbABMs');
-    assert.equal(table.use(['a-b', 'ms'], '1.00'), 'crbABMs');
-    assert.equal(table.use(['a b', 'ms'], '2.00'), 'crbABMsVariantTwo');
-    assert.deepEqual(table.definitions(), ['\\newcommand{\\crbABMs}{1.00}', '\\newcommand{\\crbABMsVariantTwo}{2.00}']);
+  it('names a cited number with the prefix and defines it with \\providecommand, escaped, sorted by name', () => {
+    const table = new MacroTable('thesis');
+    assert.equal(table.use('RecommendedTotalMs', '12.5'), 'thesisRecommendedTotalMs');
+    assert.equal(table.use('FastestRuntime', 'crun_x'), 'thesisFastestRuntime');
+    assert.equal(table.use('RecommendedTotalMs', '12.5'), 'thesisRecommendedTotalMs');
+    assert.deepEqual(table.definitions(), ['\\providecommand{\\thesisFastestRuntime}{crun\\_x}', '\\providecommand{\\thesisRecommendedTotalMs}{12.5}']);
   });
 
-  it('refuses one statistic with two values: that would be a bug in a builder', () => {
-    const table = new MacroTable();
-    table.use(['x'], '1');
-    assert.throws(() => table.use(['x'], '2'), /two values/);
+  it('refuses one name with two texts: that would be a bug in a builder', () => {
+    const table = new MacroTable('crb');
+    table.use('X', '1');
+    assert.throws(() => table.use('X', '2'), /macro crbX has two texts/);
+  });
+
+  it('refuses a name or a prefix that is not letters only', () => {
+    assert.throws(() => new MacroTable('crb2'), /prefix/);
+    assert.throws(() => new MacroTable('crb').use('Median_ms', '1'), /not letters only/);
   });
 });
