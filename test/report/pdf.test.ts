@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderFigures, type RenderedFigure } from '../../pipeline/chart/render-figures.ts';
 import { buildDocument } from '../../pipeline/report/build-document.ts';
 import { macro, stat, text, type ReportDocument } from '../../pipeline/report/document-model.ts';
-import { renderLatex, type RenderedLatex } from '../../pipeline/report/formats/latex.ts';
+import { latexFiles, renderLatex, type RenderedLatex } from '../../pipeline/report/formats/latex.ts';
 import { CHAPTER5_PDF, compileLatex, firstLatexError, MEASUREMENTS_PDF, pdfFormat, wrapperTex } from '../../pipeline/report/formats/pdf.ts';
 import { CrbenchError } from '../../pipeline/errors.ts';
 import { loadSummaryPair } from '../fixtures/summaries/load-summary.ts';
@@ -85,6 +85,43 @@ describe('pdfFormat (pdflatex)', () => {
     assert.ok(wrapper.startsWith('\\documentclass'));
     assert.match(wrapper, /\\input\{numbers\.tex\}\n\\begin\{document\}\n\\setcounter\{chapter\}\{3\}\n\\input\{chapter4\.tex\}\n\\input\{chapter5\.tex\}\n\\appendix\n\\input\{appendix\.tex\}\n\\end\{document\}\n$/);
     assert.match(wrapperTex(CHAPTER5_PDF, ['chapter4', 'chapter5', 'appendix']), /\\begin\{document\}\n\\setcounter\{chapter\}\{4\}\n\\input\{chapter5\.tex\}\n\\end\{document\}\n$/);
+  });
+
+  it('compiles in an author’s own thesis that inputs the parts from another folder, its figures found through \\crbReportDir', async () => {
+    const thesis = await mkdtemp(join(tmpdir(), 'crbench-thesis-'));
+    try {
+      const report = join(thesis, 'reports', 'reference');
+      await mkdir(join(report, 'figures'), { recursive: true });
+      for (const file of latexFiles(latex)) await writeFile(join(report, file.path), file.content);
+      for (const figure of figures) await writeFile(join(report, 'figures', `${figure.id}.pdf`), figure.pdf as Uint8Array);
+      const main = [
+        '\\documentclass{report}',
+        '\\usepackage[T1]{fontenc}',
+        '\\usepackage{lmodern}',
+        '\\usepackage{booktabs}',
+        '\\usepackage{longtable}',
+        '\\usepackage{array}',
+        '\\usepackage{graphicx}',
+        '\\newcommand{\\crbReportDir}{reports/reference/}',
+        '\\input{reports/reference/numbers.tex}',
+        '\\begin{document}',
+        '\\input{reports/reference/chapter5.tex}',
+        '\\appendix',
+        '\\input{reports/reference/appendix.tex}',
+        '\\end{document}',
+        '',
+      ].join('\n');
+      await writeFile(join(thesis, 'thesis.tex'), main);
+      const result = spawnSync('pdflatex', ['-interaction=nonstopmode', '-halt-on-error', '-no-shell-escape', 'thesis.tex'], {
+        cwd: thesis,
+        encoding: 'latin1',
+        env: { ...process.env, max_print_line: '1000' },
+      });
+      assert.equal(result.status, 0, firstLatexError(result.stdout ?? ''));
+      for (const figure of figures) assert.ok(result.stdout.includes(`reports/reference/figures/${figure.id}.pdf`), figure.id);
+    } finally {
+      await rm(thesis, { recursive: true, force: true });
+    }
   });
 
   it('gives the same bytes when compiled again: no date, no trailer ID, no paths in the PDF', async () => {
