@@ -565,7 +565,9 @@ export interface Comparison {
   pValue: number;
   /** Cliff's delta in [-1, 1]: negative means the candidate tends to be faster. */
   effectSize: number;
-  /** p < 0.05 and the ratio's CI excludes 1. */
+  /** Holm-adjusted across every comparison of the run (one exploratory family). */
+  pAdjusted: number;
+  /** The one rule: adjusted p < 0.05 and the ratio's CI excludes 1. */
   significant: boolean;
 }
 

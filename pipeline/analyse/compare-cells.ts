@@ -1,3 +1,4 @@
+import { holmAdjust, isSignificant } from '../statistics/significance.ts';
 import { AXES, type Axis, type CellSummary, type Comparison, type Matrix } from '../types.ts';
 import { compareSeries, isComparable, type DurationSeries } from './compare-series.ts';
 import { COMPARED_PHASES, type ComparedPhase } from './tally-samples.ts';
@@ -75,7 +76,7 @@ export function compareCells(
   seriesOf: (cellId: string, phase: ComparedPhase) => DurationSeries | undefined,
   confidence?: number,
 ): Comparison[] {
-  const comparisons: Comparison[] = [];
+  const comparisons: Omit<Comparison, 'pAdjusted'>[] = [];
   for (const { axis, baseline, candidate } of pairCells(cells, axes))
     for (const phase of COMPARED_PHASES) {
       const base = seriesOf(baseline.cellId, phase);
@@ -97,5 +98,13 @@ export function compareCells(
         significant: result.significant,
       });
     }
-  return comparisons;
+  // Every comparison of the run is one exploratory family: Holm-adjusted together, and
+  // "significant" is the one rule on the adjusted p. Unadjusted, a run of 2,000 comparisons
+  // would flag about 100 by chance.
+  const adjusted = holmAdjust(comparisons.map((comparison) => comparison.pValue));
+  return comparisons.map((comparison, index) => {
+    const { significant: _unadjusted, effectSize, ...rest } = comparison;
+    const pAdjusted = adjusted[index]!;
+    return { ...rest, pAdjusted, effectSize, significant: isSignificant({ pValue: pAdjusted, ciLow: comparison.ciLow, ciHigh: comparison.ciHigh }) };
+  });
 }

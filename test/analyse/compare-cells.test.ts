@@ -94,7 +94,7 @@ describe('compareCells()', () => {
     const [first] = compareCells([runc, crun], axes, seriesOf);
     assert.deepEqual(Object.keys(first ?? {}), [
       'phase', 'axis', 'baselineCellId', 'candidateCellId', 'baselineValue', 'candidateValue',
-      'ratio', 'ciLow', 'ciHigh', 'pValue', 'effectSize', 'significant',
+      'ratio', 'ciLow', 'ciHigh', 'pValue', 'pAdjusted', 'effectSize', 'significant',
     ]);
   });
 

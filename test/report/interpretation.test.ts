@@ -19,6 +19,7 @@ function comparison(overrides: Partial<Comparison>): Comparison {
     ciLow: 1 / 2.9,
     ciHigh: 1 / 2.5,
     pValue: 0.00001,
+    pAdjusted: 0.00001,
     effectSize: -1,
     significant: true,
     ...overrides,
