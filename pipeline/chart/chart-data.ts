@@ -35,6 +35,20 @@ export function variantLabel(cell: CellSummary, axes: readonly VariantAxis[]): s
   return axes.map((axis) => (axis === 'concurrency' || axis === 'netns' || axis === 'cgroup' ? `${axis} ${cell[axis]}` : cell[axis])).join(SEP);
 }
 
+/**
+ * The variant as a figure's part is named: like variantLabel, but leaving out what every
+ * container gets unless a lever is pulled (a fresh network namespace and cgroup) and writing
+ * concurrency as "N=8"; the full label when nothing else is left.
+ */
+export function pieceLabel(cell: CellSummary, axes: readonly VariantAxis[]): string {
+  const parts = axes.flatMap((axis) => {
+    if ((axis === 'netns' || axis === 'cgroup') && cell[axis] === 'fresh') return [];
+    if (axis === 'concurrency') return [`N=${cell.concurrency}`];
+    return axis === 'netns' || axis === 'cgroup' ? [`${axis} ${cell[axis]}`] : [String(cell[axis])];
+  });
+  return parts.length > 0 ? parts.join(SEP) : variantLabel(cell, axes);
+}
+
 /** Values in order of first appearance, duplicates dropped. */
 export function uniqueInOrder<T>(values: Iterable<T>): T[] {
   return [...new Set(values)];

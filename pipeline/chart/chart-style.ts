@@ -20,12 +20,13 @@ export const PHASE_COLOURS: Record<(typeof LIFECYCLE_PHASES)[number], string> = 
   clean: '#56B4E9',
 };
 
-/** A label longer than this many pixels is cut with an ellipsis; generous on purpose. */
-const LABEL_LIMIT_PX = 360;
+/** A label longer than this many pixels is cut with an ellipsis (page-fit.ts budgets no more for it). */
+export const LABEL_LIMIT_PX = 260;
 
 /**
- * The config every figure shares: font, white background, quiet frames, titles at the
- * left, and labels that are never cut at Vega's default 180 px.
+ * The config every figure shares: font, white background, quiet frames, text of at least
+ * 11 px (8 pt printed at \textwidth), and labels cut at LABEL_LIMIT_PX rather than Vega's
+ * default 180 px. Figures carry no title: the caption is in the document.
  */
 export function chartConfig(): Config {
   return {
@@ -33,9 +34,8 @@ export function chartConfig(): Config {
     background: 'white',
     padding: 8,
     view: { stroke: '#ddd' },
-    title: { anchor: 'start', fontSize: 14, limit: 0, subtitleFontSize: 11, subtitleColor: '#444', offset: 10 },
     axis: { labelLimit: LABEL_LIMIT_PX, labelFontSize: 11, titleFontSize: 11, titleFontWeight: 'normal', titleColor: '#222', labelColor: '#222' },
-    header: { labelLimit: LABEL_LIMIT_PX, labelFontSize: 12, labelFontWeight: 'bold', titleFontSize: 12, titleFontWeight: 'normal' },
+    header: { labelLimit: LABEL_LIMIT_PX, labelFontSize: 11, labelFontWeight: 'bold', titleFontSize: 11, titleFontWeight: 'normal' },
     legend: { labelLimit: LABEL_LIMIT_PX, titleLimit: LABEL_LIMIT_PX, labelFontSize: 11, titleFontSize: 11, titleFontWeight: 'bold', symbolOpacity: 1 },
     range: { category: OKABE_ITO },
   };

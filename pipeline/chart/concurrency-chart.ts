@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Summary } from '../types.ts';
 import { asSpec, categoryRange, chartConfig } from './chart-style.ts';
+import { groupInOrder, slug, type ChartPiece } from './page-fit.ts';
 import { logTicks, referenceWorkload, runtimeDriver, uniqueInOrder, SHAPE_AXES, variantLabel, varyingAxes, type VariantAxis } from './chart-data.ts';
 
 export interface ConcurrencyRow {
@@ -24,26 +25,26 @@ export interface ConcurrencyRow {
  * configuration whose batches were measured at more than one concurrency level, the
  * containers completed per second (N ÷ the median makespan of a batch of N, first create to
  * last clean, with the interval from the makespan's CI) and the 95th percentile of launch.
- * One column per filesystem, one colour per runtime · storage driver, a dashed line per
- * image when images vary; the workload is the grading one when measured. Undefined without
- * a measured batch above concurrency 1.
+ * One figure per filesystem, one colour per runtime · storage driver, a dashed line per
+ * image (or shape, or lever) when they vary; the workload is the grading one when measured.
+ * No pieces without a measured batch above concurrency 1.
  */
-export function concurrencyChart(summary: Summary): TopLevelSpec | undefined {
+export function concurrencyChart(summary: Summary): ChartPiece[] {
   const workload = referenceWorkload(summary.cells.filter((cell) => cell.concurrency > 1 && cell.batch));
-  if (workload === undefined) return undefined;
+  if (workload === undefined) return [];
   const atWorkload = summary.cells.filter((cell) => cell.workload === workload && cell.batch && cell.phases.launch);
   // Configurations (all axes but concurrency) with more than one level measured.
-  const keyOf = (cell: (typeof atWorkload)[number]) => [cell.runtime, cell.storageDriver, cell.filesystem, cell.image].join('\u0000');
+  const keyOf = (cell: (typeof atWorkload)[number]) => [cell.runtime, cell.storageDriver, cell.filesystem, cell.image, cell.lifecycle, cell.netns, cell.cgroup].join('\u0000');
   const levels = new Map<string, Set<number>>();
   for (const cell of atWorkload) levels.set(keyOf(cell), (levels.get(keyOf(cell)) ?? new Set()).add(cell.concurrency));
   const cells = atWorkload.filter((cell) => (levels.get(keyOf(cell))?.size ?? 0) > 1);
-  if (cells.length === 0) return undefined;
+  if (cells.length === 0) return [];
   const axes = varyingAxes(cells, ['image', ...SHAPE_AXES] as VariantAxis[]);
   const rows: ConcurrencyRow[] = cells.map((cell) => ({
     configuration: runtimeDriver(cell),
     filesystem: cell.filesystem,
     variant: variantLabel(cell, axes),
-    line: `${runtimeDriver(cell)} · ${cell.filesystem} · ${cell.image}`,
+    line: [runtimeDriver(cell), cell.filesystem, cell.image, ...SHAPE_AXES.map((axis) => String(cell[axis]))].join(' · '),
     concurrency: cell.concurrency,
     throughputPerS: cell.batch!.throughputPerSecond,
     throughputLowPerS: (cell.concurrency * 1000) / cell.batch!.makespanCiHighMs,
@@ -51,46 +52,50 @@ export function concurrencyChart(summary: Summary): TopLevelSpec | undefined {
     makespanMedianMs: cell.batch!.makespanMedianMs,
     launchP95Ms: cell.phases.launch?.p95Ms ?? 0,
   }));
+  return groupInOrder(rows, (row) => row.filesystem).map(([filesystem, members], _, all) => ({
+    suffix: all.length > 1 ? [slug(filesystem)] : [],
+    describe: all.length > 1 ? [filesystem] : [],
+    spec: concurrencySpec(members, axes),
+  }));
+}
+
+const PANEL_WIDTH_PX = 380;
+const PANEL_HEIGHT_PX = 150;
+
+/** One filesystem: throughput above, launch p95 below, against N. */
+function concurrencySpec(rows: readonly ConcurrencyRow[], axes: readonly VariantAxis[]): TopLevelSpec {
   const configurations = uniqueInOrder(rows.map((row) => row.configuration));
-  const filesystems = uniqueInOrder(rows.map((row) => row.filesystem));
   const variants = uniqueInOrder(rows.map((row) => row.variant));
   const concurrencyLevels = [...new Set(rows.map((row) => row.concurrency))].sort((a, b) => a - b);
+  const legend = { orient: 'bottom', direction: 'vertical', columns: 2 } as const;
+  const oneColumn = { orient: 'bottom', direction: 'vertical', columns: 1 } as const;
   const panel = (field: keyof ConcurrencyRow, title: string, log: boolean, interval?: [keyof ConcurrencyRow, keyof ConcurrencyRow]) => ({
-    facet: { column: { field: 'filesystem', type: 'nominal', sort: filesystems, title: null } },
-    spec: {
-      width: 220,
-      height: 170,
-      encoding: {
-        x: {
-          field: 'concurrency', type: 'quantitative', title: 'containers at once (N)',
-          scale: { type: 'log', base: 2, domain: [concurrencyLevels[0]!, concurrencyLevels[concurrencyLevels.length - 1]!], nice: false },
-          axis: { values: concurrencyLevels, format: 'd', grid: false },
-        },
-        y: { field, type: 'quantitative', title, ...(log ? logScale(rows.map((row) => Number(row[field]))) : { scale: { zero: true } }) },
-        color: { field: 'configuration', type: 'nominal', sort: configurations, title: 'runtime · storage driver', scale: categoryRange(configurations.length) },
-        detail: { field: 'line', type: 'nominal' },
-        ...(variants.length > 1
-          ? { strokeDash: { field: 'variant', type: 'nominal', sort: variants, title: axes.join(' · '), scale: { domain: variants, range: variants.map((_, i) => (i === 0 ? [1, 0] : [4 + i, 3])) } } }
-          : {}),
+    width: PANEL_WIDTH_PX,
+    height: PANEL_HEIGHT_PX,
+    encoding: {
+      x: {
+        field: 'concurrency', type: 'quantitative', title: 'containers at once (N)',
+        scale: { type: 'log', base: 2, domain: [concurrencyLevels[0]!, concurrencyLevels[concurrencyLevels.length - 1]!], nice: false },
+        axis: { values: concurrencyLevels, format: 'd', grid: false },
       },
-      layer: [
-        ...(interval ? [{ mark: { type: 'rule', strokeWidth: 1.2 }, encoding: { y: { field: interval[0], type: 'quantitative', title }, y2: { field: interval[1] } } }] : []),
-        { mark: { type: 'line', strokeWidth: 1.6, point: { filled: true, size: 36 } } },
-      ],
+      y: { field, type: 'quantitative', title, ...(log ? logScale(rows.map((row) => Number(row[field]))) : { scale: { zero: true } }) },
+      color: { field: 'configuration', type: 'nominal', sort: configurations, title: 'runtime · storage driver', scale: categoryRange(configurations.length), legend },
+      detail: { field: 'line', type: 'nominal' },
+      ...(variants.length > 1
+        ? { strokeDash: { field: 'variant', type: 'nominal', sort: variants, title: axes.join(' · '), scale: { domain: variants, range: variants.map((_, i) => (i === 0 ? [1, 0] : [4 + i, 3])) }, legend: oneColumn } }
+        : {}),
     },
+    layer: [
+      ...(interval ? [{ mark: { type: 'rule', strokeWidth: 1.2 }, encoding: { y: { field: interval[0], type: 'quantitative', title }, y2: { field: interval[1] } } }] : []),
+      { mark: { type: 'line', strokeWidth: 1.6, point: { filled: true, size: 36 } } },
+    ],
   });
   return asSpec({
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: {
-      text: 'Concurrency: throughput and tail latency',
-      subtitle: [
-        `${summary.matrixName}, workload ${workload}: containers completed per second (N ÷ median makespan of a batch of N,`,
-        `bars its ${Math.round(summary.bootstrap.confidence * 100)}% CI) and 95th percentile of launch, against the number of containers run at once; one panel per filesystem`,
-      ],
-    },
     data: { values: rows },
     vconcat: [panel('throughputPerS', 'throughput (containers/s)', false, ['throughputLowPerS', 'throughputHighPerS']), panel('launchP95Ms', 'launch p95 (ms, log scale)', true)],
-    resolve: { scale: { color: 'shared', strokeDash: 'shared' } },
+    spacing: 16,
+    resolve: { scale: { y: 'independent', color: 'shared', strokeDash: 'shared' } },
     config: chartConfig(),
   });
 }

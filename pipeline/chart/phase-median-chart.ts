@@ -1,25 +1,31 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { LIFECYCLE_PHASES, type CellSummary, type Summary } from '../types.ts';
-import { runtimeDriver, uniqueInOrder, SHAPE_AXES, variantLabel, varyingAxes, type VariantAxis } from './chart-data.ts';
+import { runtimeDriverFilesystem, uniqueInOrder, SHAPE_AXES, pieceLabel, variantLabel, varyingAxes, type VariantAxis } from './chart-data.ts';
 import { asSpec, categoryRange, chartConfig } from './chart-style.ts';
+import { fitsPage, PADDING_PX, panelWidthPx, splitToFit, unitWidthPx, type ChartPiece } from './page-fit.ts';
 
 /** One point of the chart: one phase of one cell. */
 export interface PhaseMedianRow {
   phase: string;
   runtime: string;
-  /** Runtime and storage driver, what a row of the chart names. */
+  /** Runtime, storage driver and filesystem, what a row of the chart names. */
   configuration: string;
   filesystem: string;
   /** The axes that vary besides runtime, driver and filesystem (image, workload, concurrency). */
   variant: string;
+  /** The same, as a figure's part is named (pieceLabel): what splits the figure. */
+  part: string;
   medianMs: number;
   ciLowMs: number;
   ciHighMs: number;
   n: number;
 }
 
-const PANEL_WIDTH_PX = 115;
 const ROW_STEP_PX = 12;
+/** Per phase panel: its header above (naming the unit), its x axis (labels only) below, the spacing to the next. */
+const PANEL_EXTRA_PX = 18 + 22 + 10;
+/** Below the last panel: the legend. */
+const BELOW_PX = 40;
 /** Few ticks, and thousands as "1.5k": a narrow panel has no room for "1,500". */
 const AXIS_MS = {
   tickCount: 4,
@@ -29,54 +35,56 @@ const AXIS_MS = {
 
 /**
  * Median of each life-cycle phase with its bootstrap 95% CI, one row per runtime · storage
- * driver with a point per filesystem (colour, side by side), one panel per phase in
- * life-cycle order. Each panel has its own x scale: phases differ by an order of
- * magnitude, and a shared scale would flatten the short ones. When the cells differ in
- * image, workload or concurrency, each combination gets a row of panels, so no two points
- * are drawn on top of each other. The x axis starts at zero so that the distance between
- * two points reads as a ratio, the claim the chapter makes. Undefined without cells.
+ * driver · filesystem (coloured by filesystem), one panel per phase in life-cycle order,
+ * stacked. Each panel has its own x scale (phases differ by an order of magnitude, and a
+ * shared scale would flatten the short ones) and its own rows (only the configurations
+ * that measured the phase). Each combination of image, workload, shape, lever and
+ * concurrency is a figure of its own, so no two points are drawn on top of each other;
+ * one too tall for the page is split by filesystem, then into runs of rows. The x axis
+ * starts at zero so that the distance between two points reads as a ratio, the claim the
+ * chapter makes. No pieces without cells.
  */
-export function phaseMedianChart(summary: Summary): TopLevelSpec | undefined {
-  if (summary.cells.length === 0) return undefined;
+export function phaseMedianChart(summary: Summary): ChartPiece[] {
+  if (summary.cells.length === 0) return [];
   const rows = phaseMedianRows(summary);
-  const variants = uniqueInOrder(rows.map((row) => row.variant));
-  const filesystems = uniqueInOrder(summary.cells.map((c) => c.filesystem));
-  const axes = variantAxes(summary.cells);
+  const panelOf = (some: readonly PhaseMedianRow[]) => panelWidthPx(some.map((row) => row.configuration), { maxPx: 400, minPx: 200 });
+  const size = (some: PhaseMedianRow[]) => {
+    const phases = new Set(some.map((row) => row.phase));
+    const perPhase = [...phases].map((phase) => new Set(some.filter((row) => row.phase === phase).map((row) => row.configuration)).size);
+    return {
+      width: unitWidthPx(some.map((row) => row.configuration), panelOf(some)),
+      height: 2 * PADDING_PX + perPhase.reduce((sum, n) => sum + n * ROW_STEP_PX + PANEL_EXTRA_PX, 0) + BELOW_PX,
+    };
+  };
+  return splitToFit(rows, {
+    groupBy: (row) => row.part,
+    splitBy: (row) => row.filesystem,
+    rowOf: (row) => row.configuration,
+    fits: (some) => fitsPage(size(some).width, size(some).height),
+  }).map((piece) => ({ suffix: piece.suffix, describe: piece.describe, spec: phaseMedianSpec(piece.items, panelOf(piece.items)) }));
+}
 
+/** The spec of one piece: its rows only. */
+export function phaseMedianSpec(rows: readonly PhaseMedianRow[], width: number): TopLevelSpec {
+  const filesystems = uniqueInOrder(rows.map((row) => row.filesystem));
   return asSpec({
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: {
-      text: 'Median duration of each life-cycle phase',
-      subtitle: [
-        `${summary.matrixName}: error bars are bootstrap 95% confidence intervals of the median; each panel has its own scale`,
-        ...(variants.length > 1 ? [`one row of panels per ${axes.join(' · ')}`] : []),
-      ],
-    },
     data: { values: rows },
     facet: {
-      column: {
+      row: {
         field: 'phase',
         type: 'nominal',
-        sort: [...LIFECYCLE_PHASES],
+        sort: LIFECYCLE_PHASES.filter((phase) => rows.some((row) => row.phase === phase)),
         title: null,
-        header: { labelFontSize: 12, labelFontWeight: 'bold' },
+        header: { labelExpr: "datum.value + ' median (ms)'", labelOrient: 'top', labelAngle: 0, labelAnchor: 'start', labelFontSize: 11, labelFontWeight: 'bold', labelPadding: 4 },
       },
-      // Row labels across, one axis value per line: set sideways they outgrow a short row.
-      ...(variants.length > 1
-        ? {
-            row: {
-              field: 'variant', type: 'nominal', sort: variants, title: null,
-              header: { labelAngle: 0, labelAlign: 'left', labelExpr: "split(datum.value, ' · ')", labelFontWeight: 'bold', labelFontSize: 11 },
-            },
-          }
-        : {}),
     },
+    spacing: 10,
     spec: {
-      width: PANEL_WIDTH_PX,
+      width,
       height: { step: ROW_STEP_PX },
       encoding: {
         y: { field: 'configuration', type: 'nominal', sort: uniqueInOrder(rows.map((row) => row.configuration)), title: null },
-        yOffset: { field: 'filesystem', type: 'nominal', sort: filesystems },
         color: {
           field: 'filesystem', type: 'nominal', sort: filesystems, title: 'filesystem', scale: categoryRange(filesystems.length),
           legend: { orient: 'bottom', direction: 'horizontal' },
@@ -86,19 +94,19 @@ export function phaseMedianChart(summary: Summary): TopLevelSpec | undefined {
         {
           mark: { type: 'errorbar', ticks: { size: 5 } },
           encoding: {
-            x: { field: 'ciLowMs', type: 'quantitative', title: 'median (ms)', scale: { zero: true }, axis: AXIS_MS },
+            x: { field: 'ciLowMs', type: 'quantitative', title: null, scale: { zero: true }, axis: AXIS_MS },
             x2: { field: 'ciHighMs' },
           },
         },
         {
-          mark: { type: 'point', filled: true, size: 36, opacity: 1 },
+          mark: { type: 'point', filled: true, size: 30, opacity: 1 },
           encoding: {
-            x: { field: 'medianMs', type: 'quantitative', title: 'median (ms)', scale: { zero: true }, axis: AXIS_MS },
+            x: { field: 'medianMs', type: 'quantitative', title: null, scale: { zero: true }, axis: AXIS_MS },
           },
         },
       ],
     },
-    resolve: { scale: { x: 'independent' } },
+    resolve: { scale: { x: 'independent', y: 'independent' } },
     config: chartConfig(),
   });
 }
@@ -114,9 +122,10 @@ export function phaseMedianRows(summary: Summary): PhaseMedianRow[] {
         {
           phase,
           runtime: cell.runtime,
-          configuration: runtimeDriver(cell),
+          configuration: runtimeDriverFilesystem(cell),
           filesystem: cell.filesystem,
           variant: variantLabel(cell, axes),
+          part: pieceLabel(cell, axes),
           medianMs: stats.medianMs,
           ciLowMs: stats.ciLowMs,
           ciHighMs: stats.ciHighMs,

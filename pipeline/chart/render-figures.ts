@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { FIGURES, type FigureInput } from './figures.ts';
+import { buildFigures, type FigureInput, type FigurePlacement } from './figures.ts';
 import { renderPdf } from './render-pdf.ts';
 import { renderPng } from './render-png.ts';
 import { renderSvg } from './render-svg.ts';
@@ -7,7 +7,8 @@ import { renderSvg } from './render-svg.ts';
 /** A figure ready to be written and cited: its spec, its renderings and the words around it. */
 export interface RenderedFigure {
   id: string;
-  title: string;
+  /** Chapter 5 (at most MAX_CHAPTER5_FIGURES, the answers) or the appendix. */
+  placement: FigurePlacement;
   caption: string;
   spec: TopLevelSpec;
   /** The spec as written to figures/<id>.vl.json (2-space JSON, trailing newline). */
@@ -27,30 +28,28 @@ export interface RenderOptions {
 }
 
 /**
- * Stage 7: Summary (+ manifest) → every registered figure whose data the summary holds,
- * built and rendered, in registry order; a figure without data is left out, so the report
- * numbers only what it shows. Rendered one after the other: the output never depends on
- * timing.
+ * Stage 7: Summary (+ manifest) → every figure whose data the summary holds, built and
+ * rendered, in registry order (a definition may make several, or none), each with its
+ * placement; a figure without data is left out, so the report numbers only what it shows.
+ * Rendered one after the other: the output never depends on timing.
  *
  * ```
- * FIGURES ─1─▶ build: Vega-Lite spec, or nothing when the data is absent
+ * FIGURES ─1─▶ buildFigures: { id, caption, spec, placement } per figure, none when the data is absent
  *         ─2─▶ SVG (vega, headless, DejaVu metrics)
  *         ─3─▶ PDF (rsvg-convert) and PNG (resvg), from that SVG
  * ```
  */
 export async function renderFigures(input: FigureInput, options: RenderOptions = {}): Promise<RenderedFigure[]> {
   const figures: RenderedFigure[] = [];
-  for (const figure of FIGURES) {
-    // 1. Build.
-    const spec = figure.build(input);
-    if (spec === undefined) continue;
+  // 1. Build.
+  for (const { id, caption, placement, spec } of buildFigures(input)) {
     // 2. SVG.
     const svg = await renderSvg(spec);
     // 3. PDF and PNG.
     figures.push({
-      id: figure.id,
-      title: figure.title,
-      caption: figure.caption(input),
+      id,
+      placement,
+      caption,
       spec,
       specJson: `${JSON.stringify(spec, null, 2)}\n`,
       svg,
