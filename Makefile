@@ -39,7 +39,7 @@ report: install
 	  $(CRBENCH) run $(MATRIX) --results $(RESULTS); \
 	fi
 	$(CRBENCH) report $(RESULTS) --out $(REPORT)
-	@echo "chapter: $(REPORT)/chapter5.md and $(REPORT)/chapter5.html"
+	@echo "chapters: $(REPORT)/chapter4.md, chapter5.md, appendix.md, measurements.html, measurements.pdf (chapter5.pdf alone)"
 
 rerun:
 	rm -rf $(RESULTS)

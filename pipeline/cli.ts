@@ -135,7 +135,7 @@ Options:
     },
   },
   report: {
-    usage: 'crbench report <results-dir> --out <dir>\n\nAnalyses a results folder and writes the chapter (chapter5.md, chapter5.html,\nchapter5.tex with numbers.tex, chapter5.pdf) and its figures (.vl.json, .svg, .pdf, .png)\ninto <dir>. Reads only the results folder: the same folder gives\nbyte-identical output anywhere.',
+    usage: 'crbench report <results-dir> --out <dir>\n\nAnalyses a results folder and writes the thesis chapters into <dir>: chapter4, chapter5\nand appendix as .md and .tex (with numbers.tex, to \\input), one measurements.html,\nmeasurements.pdf and chapter5.pdf, every appendix table as tables/<id>.csv, and the\nfigures (.vl.json, .svg, .pdf, .png). Reads only the results folder: the same folder gives\nbyte-identical output anywhere.',
     positionals: ['results'],
     options: { out: { type: 'string' } },
     async action([resultsDir], values) {

@@ -12,7 +12,7 @@
  *    │ 5 store     Sample → samples.jsonl   (appended + fsynced as measured; manifest.json)
  *    │ 6 analyse   samples → Summary        (robust statistics, bootstrap CIs)
  *    │ 7 chart     Summary → *.vl.json/svg  (pure spec builders; rendering apart)
- *    ▼ 8 report    Summary + charts → chapter5.md / .html / .tex (numbers.tex) / .pdf
+ *    ▼ 8 report    Summary + charts → chapter4 / chapter5 / appendix (.md, .tex + numbers.tex), measurements.html, .pdf, tables/*.csv
  * ```
  * Stages 6–8 never touch the machine: a results folder renders the same report anywhere.
  */

@@ -704,8 +704,12 @@ export interface Ranking {
 
 export interface Headline {
   lifecycle: Lifecycle;
-  /** The fastest configuration whose isolation holds, on the reference workload. */
+  /**
+   * The fastest configuration whose isolation holds, on the reference workload; in a matrix
+   * that probed no isolation at all, the fastest measured (`basis` says which).
+   */
   recommended: RankingEntry | null;
+  basis: 'isolation held' | 'isolation not probed';
   fastestPerClass: RankingEntry[];
   /** Docker as INGInious runs it today (docker, command shape) against the recommended configuration. */
   dockerVsBest: { docker: RankingEntry; best: RankingEntry; ratio: number; ciLow: number; ciHigh: number } | null;

@@ -141,7 +141,11 @@ export function buildHeadline(ranking: Ranking | undefined, totalSeriesOf: (cell
   if (ranking === undefined || ranking.shapes.length === 0) return undefined;
   const all = ranking.shapes.flatMap((shape) => shape.entries);
   if (all.length === 0) return undefined;
-  const recommended = [...all].filter((entry) => entry.isolationHolds).sort((a, b) => a.totalMedianMs - b.totalMedianMs)[0] ?? null;
+  const byTotal = [...all].sort((a, b) => a.totalMedianMs - b.totalMedianMs);
+  // A matrix that probed nothing (a smoke run) still names its fastest, saying it is only that.
+  const probedNothing = all.every((entry) => !entry.isolationProbed);
+  const recommended = (probedNothing ? byTotal[0] : byTotal.find((entry) => entry.isolationHolds)) ?? null;
+  const basis = probedNothing ? ('isolation not probed' as const) : ('isolation held' as const);
   const lifecycle = recommended?.lifecycle ?? ranking.shapes[0]!.lifecycle;
   const fastestPerClass: RankingEntry[] = [];
   for (const entry of [...all].sort((a, b) => a.totalMedianMs - b.totalMedianMs)) {
@@ -155,5 +159,5 @@ export function buildHeadline(ranking: Ranking | undefined, totalSeriesOf: (cell
     const [ciLow, ciHigh] = ratioOfMediansCi(bestSeries.bootstrapMediansMs, dockerSeries.bootstrapMediansMs, CONFIDENCE_LEVEL);
     dockerVsBest = { docker, best: recommended, ratio: dockerSeries.medianMs / bestSeries.medianMs, ciLow, ciHigh };
   }
-  return { lifecycle, recommended, fastestPerClass, dockerVsBest };
+  return { lifecycle, recommended, basis, fastestPerClass, dockerVsBest };
 }

@@ -1,59 +1,53 @@
 import type { Manifest, Summary } from '../types.ts';
-import { buildInterpretationSection } from './build-interpretation-section.ts';
-import { buildProblemsSection } from './build-problems-section.ts';
-import { buildRecommendationsSection } from './build-recommendations-section.ts';
-import { buildResultsSection } from './build-results-section.ts';
+import { buildAppendix } from './appendix/build-appendix.ts';
 import { buildSetupSection } from './build-setup-section.ts';
-import { buildSummarySection } from './build-summary-section.ts';
 import { buildTestsSection } from './build-tests-section.ts';
+import { buildChapter5 } from './chapter5/build-chapter5.ts';
 import type { Block, ReportDocument } from './document-model.ts';
 import { figurePaths } from './figure-paths.ts';
 
 export interface BuildDocumentInput {
   summary: Summary;
   manifest: Manifest;
-  /** The figures to place in the results, in order; numbered from 1. */
-  figures: readonly { id: string; caption: string }[];
+  /** The rendered figures, in the chart stage's order; `placement` says which part shows each. */
+  figures: readonly { id: string; caption: string; placement?: 'chapter5' | 'appendix' }[];
 }
 
 /**
- * Summary + manifest → the chapter as a format-neutral document:
+ * Summary + manifest → the thesis's two chapters and their appendix, format-neutral:
  *
  * ```
- * # Measurements
- * ## Setup                     ← manifest: host, tools, filesystems, workarounds; summary: setup-step medians
- * ## Tests                     ← manifest: matrix, phases and commands, repetitions, statistics, limits
- * ## Results                   ← summary: per-configuration table, ranking, figures, fastest per phase;
- *   ### Concurrency            ←   batches: makespan, throughput
- *   ### Memory and disk        ←   peak memory, disk per container, daemon memory
- *   ### Isolation              ←   limits: the probes' verdicts
- * ## Interpretation            ← summary.comparisons: one sentence per pair of values and phase, by axis
- * ## Recommendations           ← summary: ranking for the reference workload, isolation classes, limits
- * ## Summary                   ← summary: a few generated sentences
- * ## Skipped and failed cells  ← summary: skipped, failed, failed repetitions, set-aside lines
+ * chapter4  # Benchmark tool   ← manifest: 4.1 Setup (host, tools, filesystems, profile, workarounds),
+ *                                          4.2 Tests (matrix, repetitions, statistics, limits)
+ * chapter5  # Measurements     ← summary: the answer, 5.1 Results, 5.2 Interpretation,
+ *                                          5.3 Recommendations, 5.4 Summary (chapter5/)
+ * appendix  # Measurements in full ← every configuration, phase commands, exploratory
+ *                                          comparisons, figures, skips (appendix/)
  * ```
+ *
+ * Tables and figures are numbered per part (4.1, 5.2, A.3); every appendix table is also a CSV.
  */
 export function buildDocument(input: BuildDocumentInput): ReportDocument {
   const { summary, manifest } = input;
   const figures = input.figures.map((figure) => ({ ...figure, path: figurePaths(figure.id).svg }));
+  const chapterFigures = figures.filter((figure) => figure.placement !== 'appendix');
+  const appendixFigures = figures.filter((figure) => figure.placement === 'appendix');
   return {
     title: `Measurements: ${summary.matrixName}`,
     macroPrefix: manifest.matrix.macroPrefix ?? 'crb',
     parts: [
       { id: 'chapter4', blocks: numberInOrder('4', [{ kind: 'heading', level: 1, text: 'Benchmark tool' }, ...buildSetupSection(manifest, summary), ...buildTestsSection(manifest, summary)]) },
-      {
-        id: 'chapter5',
-        blocks: numberInOrder('5', [
-          { kind: 'heading', level: 1, text: 'Measurements' },
-          ...buildResultsSection(summary, figures),
-          ...buildInterpretationSection(summary),
-          ...buildRecommendationsSection(summary, manifest),
-          ...buildSummarySection(summary),
-        ]),
-      },
-      { id: 'appendix', blocks: numberInOrder('A', [{ kind: 'heading', level: 1, text: 'Measurements in full' }, ...buildProblemsSection(summary)]) },
+      { id: 'chapter5', blocks: numberInOrder('5', buildChapter5(summary, chapterFigures)) },
+      { id: 'appendix', blocks: withCsv(numberInOrder('A', buildAppendix(summary, manifest, appendixFigures))) },
     ],
   };
+}
+
+/** Every table of the appendix is also tables/<id>.csv (or table-A3.csv without an id). */
+function withCsv(blocks: Block[]): Block[] {
+  return blocks.map((block) =>
+    block.kind === 'table' && block.csv === undefined ? { ...block, csv: block.id ?? `table-${(block.number ?? 'A').replace('.', '')}` } : block,
+  );
 }
 
 /**

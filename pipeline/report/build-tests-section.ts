@@ -13,7 +13,8 @@ export function buildTestsSection(manifest: Manifest, summary: Pick<Summary, 'bo
   return [
     { kind: 'heading', level: 2, text: 'Tests' },
     ...buildMatrix(manifest),
-    ...buildPhases(manifest),
+    // What each phase does stays here; the table of every runtime's commands is the appendix's.
+    ...buildPhases(manifest).filter((block) => block.kind !== 'table'),
     ...buildRepetitions(manifest, summary),
     ...buildLimits(manifest),
   ];
@@ -80,7 +81,8 @@ function buildMatrix(manifest: Manifest): Block[] {
   ];
 }
 
-function buildPhases(manifest: Manifest): Block[] {
+/** The phases and the command each runs per runtime and driver: the appendix's, since it runs long. */
+export function buildPhases(manifest: Manifest): Block[] {
   const order = (key: string) => {
     const [runtime = '', driver = ''] = key.split('/');
     const runtimeIndex = manifest.matrix.axes.runtime.indexOf(runtime);

@@ -90,7 +90,7 @@ function renderPart(doc: ReportDocument, part: ReportPart, context: Context): st
     `\\providecommand{${dir}}{}`,
     `\\graphicspath{{${dir} figures/}}`,
     '',
-    part.blocks.map((block) => renderBlock(block, context)).join('\n\n'),
+    withFloatFlushes(part.blocks, part.blocks.map((block) => renderBlock(block, context))).join('\n\n'),
     '',
   ].join('\n');
 }
@@ -101,6 +101,22 @@ const HEADING: Record<1 | 2 | 3, string> = { 1: 'chapter', 2: 'section', 3: 'sub
 function svgWidthPt(svg: string): number | undefined {
   const match = /^(?:<\?xml[^>]*>\s*)?<svg\b[^>]*?\swidth="([0-9.]+)(?:px)?"/.exec(svg);
   return match ? Number(match[1]) * 0.75 : undefined;
+}
+
+/**
+ * LaTeX holds at most 18 unplaced floats; a run of figures with little text between them
+ * (the appendix's) overflows that queue and pdflatex stops. A \clearpage after every
+ * FLUSH_EVERY figures places those waiting.
+ */
+const FLUSH_EVERY = 8;
+
+function withFloatFlushes(blocks: readonly Block[], rendered: string[]): string[] {
+  let figures = 0;
+  return rendered.map((latex, index) => {
+    if (blocks[index]!.kind !== 'figure') return latex;
+    figures++;
+    return figures % FLUSH_EVERY === 0 ? `${latex}\n\\clearpage` : latex;
+  });
 }
 
 function renderBlock(block: Block, context: Context): string {
