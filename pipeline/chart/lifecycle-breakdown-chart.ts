@@ -83,7 +83,7 @@ function breakdownSpec(rows: readonly BreakdownRow[], width: number): TopLevelSp
       {
         mark: { type: 'bar', stroke: 'white', strokeWidth: 0.5 },
         encoding: {
-          x: { field: 'medianMs', type: 'quantitative', stack: 'zero', title: 'median duration (ms)', scale: { nice: false } },
+          x: { field: 'medianMs', type: 'quantitative', stack: 'zero', title: 'median duration (ms)', scale: { nice: false }, axis: { tickCount: 6, format: '~s', labelOverlap: true } },
           color: {
             field: 'phase',
             type: 'nominal',

@@ -56,6 +56,7 @@ export function questionChart(summary: Summary, question: QuestionAnswer): TopLe
     scale: { type: 'log', domain: [low, high], nice: false },
     axis: { values: logTicks(low, high), format: '~g' },
   } as const;
+  const y = { field: 'row', type: 'nominal', sort: order, title: null } as const;
   const verdictColour = VERDICT_COLOURS[question.verdict] ?? '#999999';
   const width = panelWidthPx(order, { reservedPx: TEXT_ROOM_PX, maxPx: 380, minPx: 200 });
   return asSpec({
@@ -63,7 +64,7 @@ export function questionChart(summary: Summary, question: QuestionAnswer): TopLe
     data: { values: rows },
     width,
     height: { step: ROW_STEP_PX },
-    encoding: { y: { field: 'row', type: 'nominal', sort: order, title: null } },
+    // The rules span the plot: only the data layers take the row as y.
     layer: [
       { mark: { type: 'rule', color: '#444', strokeWidth: 1 }, encoding: { x: { datum: 1, ...x } } },
       ...(question.factor !== undefined && usable(question.factor)
@@ -72,24 +73,24 @@ export function questionChart(summary: Summary, question: QuestionAnswer): TopLe
       {
         transform: [{ filter: "datum.kind === 'all'" }],
         mark: { type: 'bar', height: { band: 0.55 }, color: verdictColour, opacity: 0.45 },
-        encoding: { x: { field: 'ciLow', ...x }, x2: { field: 'ciHigh' } },
+        encoding: { y, x: { field: 'ciLow', ...x }, x2: { field: 'ciHigh' } },
       },
       {
         transform: [{ filter: "datum.kind === 'all'" }],
         mark: { type: 'tick', color: verdictColour, thickness: 3, size: ROW_STEP_PX * 0.7 },
-        encoding: { x: { field: 'ratio', ...x } },
+        encoding: { y, x: { field: 'ratio', ...x } },
       },
       {
         transform: [{ filter: "datum.kind === 'all'" }],
         mark: { type: 'text', align: 'left', baseline: 'middle', dx: 6, fontSize: 11, color: '#222' },
-        encoding: { x: { field: 'ciHigh', ...x }, text: { field: 'text', type: 'nominal' } },
+        encoding: { y, x: { field: 'ciHigh', ...x }, text: { field: 'text', type: 'nominal' } },
       },
       {
         transform: [{ filter: "datum.kind === 'pair'" }],
         mark: sharesOneRow(rows)
           ? { type: 'tick', color: '#0072B2', thickness: 1.5, size: ROW_STEP_PX * 0.6, opacity: 0.8 }
           : { type: 'point', filled: true, size: 45, color: '#0072B2', opacity: 1 },
-        encoding: { x: { field: 'ratio', ...x } },
+        encoding: { y, x: { field: 'ratio', ...x } },
       },
     ],
     config: chartConfig(),

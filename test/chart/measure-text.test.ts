@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
 import type { TopLevelSpec } from 'vega-lite';
-import { chartConfig } from '../../pipeline/chart/chart-style.ts';
+import { chartConfig, LABEL_LIMIT_PX } from '../../pipeline/chart/chart-style.ts';
 import { DEJAVU_SANS_BOLD_WIDTHS, DEJAVU_SANS_REGULAR_WIDTHS } from '../../pipeline/chart/dejavu-sans-widths.ts';
 import { DEJAVU_FONT_FILES } from '../../pipeline/chart/font-files.ts';
 import { measureDejaVuSans } from '../../pipeline/chart/measure-text.ts';
@@ -22,7 +22,8 @@ describe('measureDejaVuSans()', () => {
   });
 
   it('lays out a label longer than Vega’s default 180-pixel limit in full', async () => {
-    const label = 'docker-cli · fuse-overlayfs · btrfs · grader · grade-python';
+    const label = 'docker+runsc · fuse-overlayfs · btrfs';
+    assert.ok(measureDejaVuSans(label, 11) > 180 && measureDejaVuSans(label, 11) < LABEL_LIMIT_PX);
     const spec = {
       data: { values: [{ label, ms: 1 }] },
       mark: 'bar',
@@ -32,5 +33,17 @@ describe('measureDejaVuSans()', () => {
     const svg = await renderSvg(spec);
     assert.ok(svg.includes(`>${label}</text>`));
     assert.ok(!svg.includes('…'));
+  });
+
+  it('cuts a label beyond the page’s budget for labels with an ellipsis, so it never widens a figure past the page', async () => {
+    const label = 'docker-cli · fuse-overlayfs · btrfs · grader · grade-python · command';
+    assert.ok(measureDejaVuSans(label, 11) > LABEL_LIMIT_PX);
+    const spec = {
+      data: { values: [{ label, ms: 1 }] },
+      mark: 'bar',
+      encoding: { y: { field: 'label', type: 'nominal' }, x: { field: 'ms', type: 'quantitative' } },
+      config: chartConfig(),
+    } as TopLevelSpec;
+    assert.match(await renderSvg(spec), /…<\/text>/);
   });
 });

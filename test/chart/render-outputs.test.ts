@@ -11,7 +11,7 @@ const TEXT_SVG = (body: string) => `<svg xmlns="http://www.w3.org/2000/svg" widt
 describe('renderPng()', () => {
   let svg = '';
   before(async () => {
-    const spec = totalHeatmapChart(loadSummaryPair('chapter5').summary);
+    const spec = totalHeatmapChart(loadSummaryPair('chapter5').summary)[0]?.spec;
     assert.ok(spec);
     svg = await renderSvg(spec);
   });
@@ -37,7 +37,7 @@ describe('renderPng()', () => {
 describe('renderPdf()', () => {
   let svg = '';
   before(async () => {
-    const spec = totalHeatmapChart(loadSummaryPair('chapter5').summary);
+    const spec = totalHeatmapChart(loadSummaryPair('chapter5').summary)[0]?.spec;
     assert.ok(spec);
     svg = await renderSvg(spec);
   });
