@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyseResults } from '../pipeline/analyse/analyse-results.ts';
-import { FIGURES } from '../pipeline/chart/figures.ts';
+import { buildFigures } from '../pipeline/chart/figures.ts';
 import { renderPdf } from '../pipeline/chart/render-pdf.ts';
 import { renderPng } from '../pipeline/chart/render-png.ts';
 import { renderSvg } from '../pipeline/chart/render-svg.ts';
@@ -65,10 +65,7 @@ console.log(`  ${summary.cells.length} cells summarised, ${summary.comparisons?.
 
 // 7, stage by stage: build, SVG, PDF, PNG (renderFigures does the same in one call).
 const input = { summary, manifest: results.manifest };
-const specs = await timed('7 chart: build specs', () => FIGURES.flatMap((figure) => {
-  const spec = figure.build(input);
-  return spec ? [{ figure, spec }] : [];
-}));
+const specs = await timed('7 chart: build specs', () => buildFigures(input));
 const svgs = await timed('7 chart: render SVG (vega)', async () => {
   const out: string[] = [];
   for (const { spec } of specs) out.push(await renderSvg(spec));
@@ -76,14 +73,14 @@ const svgs = await timed('7 chart: render SVG (vega)', async () => {
 });
 const pdfs = await timed('7 chart: render PDF (rsvg-convert)', () => svgs.map(renderPdf));
 const pngs = await timed('7 chart: render PNG (resvg)', () => svgs.map(renderPng));
-const figures: RenderedFigure[] = specs.map(({ figure, spec }, index) => ({
-  id: figure.id, title: figure.title, caption: figure.caption(input), spec,
+const figures: RenderedFigure[] = specs.map(({ id, caption, placement, spec }, index) => ({
+  id, caption, placement, spec,
   specJson: `${JSON.stringify(spec, null, 2)}\n`, svg: svgs[index] as string, pdf: pdfs[index], png: pngs[index],
 }));
 
 const outDir = await mkdtemp(join(tmpdir(), 'crbench-report-bench-'));
 try {
-  for (const format of ['markdown', 'html', 'latex', 'pdf']) {
+  for (const format of ['markdown', 'html', 'latex', 'csv', 'pdf']) {
     await timed(`8 report: ${format}`, () => writeReport({ ...input, figures, outDir, formats: [format] }));
   }
   const total = times.filter(([label]) => !label.startsWith('generate')).reduce((sum, [, ms]) => sum + ms, 0);

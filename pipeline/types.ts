@@ -472,6 +472,11 @@ export interface CellSummary {
   phases: Partial<Record<LifecyclePhase, PhaseStats>>;
   /** Sum of the phase medians: the life cycle end to end. */
   totalMedianMs: number;
+  /**
+   * The life cycle end to end per complete repetition (create to clean of one container): the
+   * median of those totals with its bootstrap CI. What the ranking and the chapter's totals use.
+   */
+  total?: { n: number; medianMs: number; ciLowMs: number; ciHighMs: number };
   /** Per phase, the median of each step (by label, in the order run): what dominates a phase. */
   steps?: Partial<Record<LifecyclePhase, StepTiming[]>>;
   /** What a probe workload found inside the containers (the last measured repetition's). */

@@ -112,6 +112,7 @@ export function analyseResults(input: AnalyseInput): Summary {
       concurrency: cell.concurrency,
       phases,
       totalMedianMs: medians.reduce((sum, m) => sum + m, 0),
+      ...totalOf(seriesOf(cell.id, 'total')),
       ...(stepsOfCell.has(cell.id) ? { steps: stepsOfCell.get(cell.id) } : {}),
       ...(factsOf(samples, cell.id) !== undefined ? { facts: factsOf(samples, cell.id) } : {}),
       ...(probe !== undefined ? { probe } : {}),
@@ -170,6 +171,12 @@ export function analyseResults(input: AnalyseInput): Summary {
     sizeSlopes: sizeSlopes(manifest, cells, seriesOf),
     skippedByReason: groupSkips(manifest.cells),
   };
+}
+
+function totalOf(series: DurationSeries | undefined): Pick<CellSummary, 'total'> {
+  if (!series) return {};
+  const [ciLowMs, ciHighMs] = percentileInterval(series.bootstrapMediansMs, CONFIDENCE_LEVEL);
+  return { total: { n: series.sortedMs.length, medianMs: series.medianMs, ciLowMs, ciHighMs } };
 }
 
 function summarisePhases(

@@ -32,13 +32,17 @@ export function buildDocument(input: BuildDocumentInput): ReportDocument {
   const figures = input.figures.map((figure) => ({ ...figure, path: figurePaths(figure.id).svg }));
   const chapterFigures = figures.filter((figure) => figure.placement !== 'appendix');
   const appendixFigures = figures.filter((figure) => figure.placement === 'appendix');
+  const chapter5 = buildChapter5(summary, chapterFigures);
+  // A chapter-5 figure the chapter had no place (or room) for is not lost: it goes to the appendix.
+  const placed = new Set(chapter5.flatMap((block) => (block.kind === 'figure' ? [block.id] : [])));
+  const unplaced = chapterFigures.filter((figure) => !placed.has(figure.id));
   return {
     title: `Measurements: ${summary.matrixName}`,
     macroPrefix: manifest.matrix.macroPrefix ?? 'crb',
     parts: [
       { id: 'chapter4', blocks: numberInOrder('4', [{ kind: 'heading', level: 1, text: 'Benchmark tool' }, ...buildSetupSection(manifest, summary), ...buildTestsSection(manifest, summary)]) },
-      { id: 'chapter5', blocks: numberInOrder('5', buildChapter5(summary, chapterFigures)) },
-      { id: 'appendix', blocks: withCsv(numberInOrder('A', buildAppendix(summary, manifest, appendixFigures))) },
+      { id: 'chapter5', blocks: numberInOrder('5', chapter5) },
+      { id: 'appendix', blocks: withCsv(numberInOrder('A', buildAppendix(summary, manifest, [...appendixFigures, ...unplaced]))) },
     ],
   };
 }

@@ -12,6 +12,8 @@ export interface ReportFigure extends FigureAsset {
   specJson: string;
   /** Written as figures/<id>.png when present. */
   png?: Uint8Array;
+  /** Which part shows it (chart stage's placement); chapter 5 when absent. */
+  placement?: 'chapter5' | 'appendix';
 }
 
 export interface WriteReportInput {

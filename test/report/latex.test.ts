@@ -68,12 +68,14 @@ describe('renderLatex()', () => {
   });
 
   it('sets tables with booktabs in longtables, includes each figure’s PDF by name through the graphics path, and refers by \\ref', () => {
-    assert.match(chapter5, /\\begin\{longtable\}\{@\{\}[^\n]*@\{\}\}\n\\caption\{Every measured configuration/);
-    assert.match(chapter5, /\\toprule\n.*\n\\midrule\n\\endfirsthead/);
-    assert.match(chapter5, /\\includegraphics\[width=\\linewidth,height=0\.8\\textheight,keepaspectratio\]\{lifecycle-breakdown\.pdf\}\n {2}\\caption\{Median duration of each life-cycle phase, stacked/);
-    assert.ok(!chapter5.includes('{figures/'));
-    assert.match(chapter5, /\\figurename~\\ref\{fig:crb-lifecycle-breakdown\}/);
-    assert.match(chapter5, /\\tablename~\\ref\{tab:crb-per-configuration\}/);
+    const appendix = tex('appendix');
+    assert.match(appendix, /\\begin\{longtable\}\{@\{\}[^\n]*@\{\}\}\n\\caption\{Every measured configuration/);
+    assert.match(appendix, /\\toprule\n.*\n\\midrule\n\\endfirsthead/);
+    assert.match(appendix, /\\includegraphics\[width=\\linewidth,height=0\.8\\textheight,keepaspectratio\]\{lifecycle-breakdown\.pdf\}\n {2}\\caption\{Median duration of each life-cycle phase, stacked/);
+    assert.ok(!appendix.includes('{figures/'));
+    assert.match(appendix, /\\tablename~\\ref\{tab:crb-per-configuration\}/);
+    const { parts } = renderLatex(docOf([heading('M'), { kind: 'paragraph', content: [{ text: 'Figure 5.1', ref: { kind: 'figure', id: 'f' } }] }, { kind: 'figure', id: 'f', number: '5.1', caption: 'c', path: 'figures/f.svg' }]));
+    assert.match(parts[0]?.tex ?? '', /\\figurename~\\ref\{fig:crb-f\}/);
   });
 
   it('shows a figure at its natural width, never wider than the line', () => {

@@ -19,7 +19,7 @@ function section(markdown: string, title: string): string {
   return `${markdown.slice(start + 1, end < 0 ? undefined : start + 1 + end).trimEnd()}\n`;
 }
 
-const SECTIONS = ['Setup', 'Tests', 'Results', 'Interpretation', 'Recommendations', 'Summary', 'Skipped and failed cells'];
+const SECTIONS = ['Setup', 'Tests', 'Results', 'Interpretation', 'Recommendations', 'Summary', 'Every configuration', 'Skipped and failed cells'];
 
 describe('markdownFormat', () => {
   const doc = fixtureDocument('chapter5');
@@ -34,16 +34,17 @@ describe('markdownFormat', () => {
     });
   }
 
-  it('writes the Recommendations and Interpretation of the wide fixture as in their golden files', () => {
+  it('writes the Results, Recommendations, Interpretation and Summary of the wide fixture as in their golden files', () => {
     const wide = renderAll(fixtureDocument('wide'));
-    expectGolden('report-wide-recommendations.md', section(wide, 'Recommendations'));
-    expectGolden('report-wide-interpretation.md', section(wide, 'Interpretation'));
+    for (const title of ['Results', 'Recommendations', 'Interpretation', 'Summary']) {
+      expectGolden(`report-wide-${title.toLowerCase()}.md`, section(wide, title));
+    }
   });
 
-  it('writes the Concurrency, Memory and disk and Isolation subsections of the wide fixture as in their golden files', () => {
+  it('writes the appendix’s Concurrency, Memory and disk and Isolation sections of the wide fixture as in their golden files', () => {
     const wide = renderAll(fixtureDocument('wide'));
     for (const title of ['Concurrency', 'Memory and disk', 'Isolation']) {
-      const start = wide.indexOf(`\n### ${title}\n`);
+      const start = wide.indexOf(`\n## ${title}\n`);
       assert.ok(start >= 0, `no subsection ${title}`);
       const end = wide.slice(start + 1).search(/\n#+ /);
       const slug = title.toLowerCase().replace(/[^a-z]+/g, '-');
@@ -62,17 +63,20 @@ describe('markdownFormat', () => {
       ['# Benchmark tool', '# Measurements', '# Measurements in full'],
     );
     for (const file of files) assert.ok(String(file.content).endsWith('\n') && !String(file.content).endsWith('\n\n'), file.path);
-    assert.ok(chapter5.startsWith('# Measurements\n\n## Results\n'));
+    assert.ok(chapter5.startsWith('# Measurements\n\n') && chapter5.includes('\n## Results\n'));
   });
 
   it('links each figure as an image with its caption as alt text, and numbers the captions by part', () => {
-    assert.match(chapter5, /^!\[Median duration of each life-cycle phase, stacked[^\]]*\]\(figures\/lifecycle-breakdown\.svg\)$/m);
-    assert.match(chapter5, /^\*Figure 5\.1: Median duration of each life-cycle phase, stacked/m);
-    assert.match(chapter5, /^\*Figure 5\.4: Spread of the launch phase/m);
+    const wide = renderMarkdown(fixtureDocument('wide'));
+    const [wideChapter5, wideAppendix] = ['chapter5.md', 'appendix.md'].map((name) => String(wide.find((file) => file.path === name)?.content));
+    assert.match(wideChapter5!, /^!\[Total life-cycle time in the exec shape[^\]]*\]\(figures\/ranking-exec\.svg\)$/m);
+    assert.match(wideChapter5!, /^\*Figure 5\.1: Total life-cycle time in the exec shape/m);
+    assert.match(wideAppendix!, /^\*Figure A\.1: /m);
   });
 
   it('captions the numbered tables above them, with the part’s number', () => {
-    assert.match(chapter5, /^\*Table 5\.1: Every measured configuration[^\n]*\*\n\n\| runtime · filesystem \| phase \|/m);
+    const appendixMd = String(files.find((file) => file.path === 'appendix.md')?.content);
+    assert.match(appendixMd, /^\*Table A\.1: Every measured configuration[^\n]*\*\n\n\| runtime · filesystem \| phase \|/m);
     const appendix = render([{ kind: 'table', number: 'A.1', caption: 'All of it.', columns: [{ title: 'x', align: 'left' }], rows: [] }]);
     assert.match(appendix, /^\*Table A\.1: All of it\.\*\n\n\| x \|/);
   });

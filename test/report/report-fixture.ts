@@ -1,17 +1,27 @@
-import { FIGURES } from '../../pipeline/chart/figures.ts';
+import { buildFigures } from '../../pipeline/chart/figures.ts';
 import { buildDocument } from '../../pipeline/report/build-document.ts';
 import type { Block, Inline, ReportDocument, ReportPartId } from '../../pipeline/report/document-model.ts';
+import type { Manifest, Summary } from '../../pipeline/types.ts';
 import { loadSummaryPair } from '../fixtures/summaries/load-summary.ts';
+import { analysedWide } from './analysed-fixture.ts';
 
 /** The figures the chart stage would draw for a fixture, without rendering them. */
-export function figureList(name: 'chapter5' | 'wide'): { id: string; caption: string }[] {
-  const input = loadSummaryPair(name);
-  return FIGURES.filter((figure) => figure.build(input) !== undefined).map((figure) => ({ id: figure.id, caption: figure.caption(input) }));
+export function figureList(name: 'chapter5' | 'wide'): { id: string; caption: string; placement: 'chapter5' | 'appendix' }[] {
+  return buildFigures(fixturePair(name)).map(({ id, caption, placement }) => ({ id, caption, placement }));
+}
+
+/**
+ * A fixture's summary and manifest: chapter5 as summarised by hand (no reference workload,
+ * no questions), wide through the real analyse stage with a reference workload, declared
+ * questions and probe-security facts, so its chapter 5 answers.
+ */
+export function fixturePair(name: 'chapter5' | 'wide'): { summary: Summary; manifest: Manifest } {
+  return name === 'wide' ? analysedWide() : loadSummaryPair(name);
 }
 
 /** The document of a fixture, as writeReport builds it. */
 export function fixtureDocument(name: 'chapter5' | 'wide'): ReportDocument {
-  const { summary, manifest } = loadSummaryPair(name);
+  const { summary, manifest } = fixturePair(name);
   return buildDocument({ summary, manifest, figures: figureList(name) });
 }
 

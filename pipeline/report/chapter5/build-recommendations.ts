@@ -32,9 +32,10 @@ export function buildRecommendations(summary: Summary): Block[] {
   ]);
   const sameRuntime = summary.cells
     .filter((cell) => cell.runtime === best.runtime && cell.lifecycle === best.lifecycle && cell.workload === summary.ranking!.reference.workload && cell.image === summary.ranking!.reference.image && cell.concurrency === summary.ranking!.reference.concurrency && cell.netns === 'fresh' && cell.cgroup === 'fresh' && cell.cellId !== best.cellId)
-    .sort((a, b) => a.totalMedianMs - b.totalMedianMs);
+    .filter((cell) => cell.total !== undefined)
+    .sort((a, b) => a.total!.medianMs - b.total!.medianMs);
   if (sameRuntime.length > 0) {
-    items.push([text(`Driver and filesystem: with ${best.runtime}, ${best.storageDriver} on ${best.filesystem} was fastest; ${sameRuntime.map((cell) => `${cell.storageDriver} on ${cell.filesystem} ${formatMs(cell.totalMedianMs)} ms`).join(', ')} (sums of phase medians).`)]);
+    items.push([text(`Driver and filesystem: with ${best.runtime}, ${best.storageDriver} on ${best.filesystem} was fastest (${formatMs(best.totalMedianMs)} ms); ${sameRuntime.map((cell) => `${cell.storageDriver} on ${cell.filesystem} ${msWithCi(cell.total!.medianMs, cell.total!.ciLowMs, cell.total!.ciHighMs)}`).join(', ')}.`)]);
   }
   for (const entry of headline.fastestPerClass) {
     if (entry.isolationClass.startsWith('container') || entry.cellId === best.cellId) continue;
@@ -82,6 +83,9 @@ export function buildSummary(summary: Summary): Block[] {
   const load = summary.load;
   if (load && load.series.length > 0) {
     items.push([text(describeExamCapacity(load.exam, load.series.map((series) => ({ runtime: series.runtime, maxSustainableRatePerSecond: series.maxSustainableRatePerSecond })), load.sloP95Ms))]);
+  }
+  if (items.length === 0) {
+    return [{ kind: 'heading', level: 2, text: 'Summary' }, { kind: 'paragraph', content: [text('Without a reference workload, declared questions or a load experiment, this run answers no part of the research question; its measurements are in Section 5.1 and Appendix A.')] }];
   }
   return [{ kind: 'heading', level: 2, text: 'Summary' }, { kind: 'list', items: items.slice(0, 6) }];
 }

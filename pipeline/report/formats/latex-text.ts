@@ -53,6 +53,8 @@ const UNICODE: Record<string, string> = {
   '≤': '\\ensuremath{\\leq}',
   '≥': '\\ensuremath{\\geq}',
   '≈': '\\ensuremath{\\approx}',
+  // The ranking figure's mark of a configuration whose isolation does not hold.
+  '✗': '\\ensuremath{\\times}',
   '\u00a0': '~',
 };
 
