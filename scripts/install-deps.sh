@@ -11,7 +11,7 @@ DEB_PACKAGES=(
   btrfs-progs xfsprogs e2fsprogs util-linux coreutils tar busybox-static debootstrap
   hyperfine git gcc libc6-dev
   qemu-system-x86 cpio xz-utils zfs-fuse
-  texlive-latex-base texlive-latex-recommended lmodern librsvg2-bin chromium fonts-dejavu-core
+  texlive-latex-base texlive-latex-recommended lmodern librsvg2-bin poppler-utils chromium fonts-dejavu-core
 )
 
 need_node() {

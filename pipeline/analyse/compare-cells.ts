@@ -76,7 +76,7 @@ export function compareCells(
   seriesOf: (cellId: string, phase: ComparedPhase) => DurationSeries | undefined,
   confidence?: number,
 ): Comparison[] {
-  const comparisons: Omit<Comparison, 'pAdjusted'>[] = [];
+  const comparisons: Omit<Comparison, 'pAdjusted' | 'significant'>[] = [];
   for (const { axis, baseline, candidate } of pairCells(cells, axes))
     for (const phase of COMPARED_PHASES) {
       const base = seriesOf(baseline.cellId, phase);
@@ -95,7 +95,6 @@ export function compareCells(
         ciHigh: result.ciHigh,
         pValue: result.pValue,
         effectSize: result.effectSize,
-        significant: result.significant,
       });
     }
   // Every comparison of the run is one exploratory family: Holm-adjusted together, and
@@ -103,8 +102,8 @@ export function compareCells(
   // would flag about 100 by chance.
   const adjusted = holmAdjust(comparisons.map((comparison) => comparison.pValue));
   return comparisons.map((comparison, index) => {
-    const { significant: _unadjusted, effectSize, ...rest } = comparison;
+    const { pValue, effectSize, ...rest } = comparison;
     const pAdjusted = adjusted[index]!;
-    return { ...rest, pAdjusted, effectSize, significant: isSignificant({ pValue: pAdjusted, ciLow: comparison.ciLow, ciHigh: comparison.ciHigh }) };
+    return { ...rest, pValue, pAdjusted, effectSize, significant: isSignificant({ pValue: pAdjusted, ciLow: comparison.ciLow, ciHigh: comparison.ciHigh }) };
   });
 }

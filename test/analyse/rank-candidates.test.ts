@@ -27,8 +27,8 @@ function planned(runtime: string, storageDriver: string, extra: Partial<Cell> = 
 }
 
 function summaryOf(cell: Cell, extra: Partial<CellSummary> = {}): CellSummary {
-  const { id, groupId: _group, feasible: _feasible, skipReason: _reason, skipByDesign: _design, ...axes } = cell;
-  return { cellId: id, ...axes, phases: {}, totalMedianMs: 0, ...extra };
+  const { id, runtime, storageDriver, filesystem, image, workload, lifecycle, netns, cgroup, concurrency } = cell;
+  return { cellId: id, runtime, storageDriver, filesystem, image, workload, lifecycle, netns, cgroup, concurrency, phases: {}, totalMedianMs: 0, ...extra };
 }
 
 function limitsHeld(runtime: string): LimitSummary[] {
