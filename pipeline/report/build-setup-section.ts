@@ -1,3 +1,4 @@
+import { buildSecurityProfile } from './build-security-profile.ts';
 import { SETUP_STEPS, type Manifest, type SetupStep, type SetupSummary, type Summary } from '../types.ts';
 import { compareCodeUnits, orderKeys, uniqueInOrder, varyingAxes } from './describe-cell.ts';
 import { code, stat, text, type Block, type Inline, type TableColumn } from './document-model.ts';
@@ -17,6 +18,7 @@ export function buildSetupSection(manifest: Manifest, summary: Pick<Summary, 'se
     ...buildTools(manifest),
     ...buildFilesystems(manifest),
     ...buildSetupSteps(summary.setup ?? []),
+    ...buildSecurityProfile(manifest),
     ...buildWorkarounds(manifest),
   ];
 }

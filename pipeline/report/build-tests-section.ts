@@ -183,11 +183,14 @@ function buildRepetitions(manifest: Manifest, summary: Pick<Summary, 'bootstrap'
         ...(resamples ? [text(' ('), stat(['bootstrap resamples'], String(resamples)), text(' resamples)')] : []),
         text(
           ', its 95th and 99th percentiles, and a count of outliers: samples whose modified z-score (from the median and ' +
-            'the median absolute deviation) exceeds 3.5. Outliers are shown, never dropped. The total of a cell is the sum of ' +
-            'its phase medians. Two cells that differ in exactly one axis are compared on each phase by the ratio of their ' +
-            `medians, with a bootstrap ${confidence} confidence interval of the ratio, a two-sided Mann–Whitney U test and ` +
-            `Cliff's delta as the effect size; a difference is called significant when p < 0.05 and the ${confidence} ` +
-            'interval of the ratio excludes 1.',
+            'the median absolute deviation) exceeds 3.5. Outliers are shown, never dropped. A cell’s total is the median of its ' +
+            'per-repetition totals (create to clean of one container), with its own interval. Chapter 5 answers the questions ' +
+            'the matrix declares, as one family: the effect of each is the geometric mean of the ratios of medians of the pairs ' +
+            `of cells it compares, with a bootstrap ${confidence}, and its p that of a rank-sum test stratified by pair, ` +
+            'Holm-adjusted across the questions. Every other pair of cells that differ in one axis is compared on each phase ' +
+            `(ratio of medians with its ${confidence}, a two-sided Mann–Whitney U test, Cliff's delta), as one exploratory ` +
+            'family, Holm-adjusted, in the appendix. One rule decides everywhere: a difference is significant when its ' +
+            `Holm-adjusted p is below 0.05 and the ${confidence} of the ratio excludes 1.`,
         ),
       ],
     },
