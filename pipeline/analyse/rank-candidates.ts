@@ -13,6 +13,7 @@ import {
   type Summary,
 } from '../types.ts';
 import type { DurationSeries } from './compare-series.ts';
+import { causeOf } from './group-skips.ts';
 
 /** The runtimes whose containers run under a kernel of their own, or one in user space. */
 const SANDBOX_CLASS: Record<string, IsolationClass> = {
@@ -122,14 +123,27 @@ function isolationHolds(isolationClass: IsolationClass, limits: RankingEntry['li
 function whyUnmeasured(runtime: string, planned: Manifest['cells'], failed: Summary['failed'], all: Manifest['cells']): string {
   const cells = planned.filter((cell) => cell.runtime === runtime);
   if (cells.length === 0) {
-    const elsewhere = all.find((cell) => cell.runtime === runtime && !cell.feasible && !cell.skipByDesign);
-    return elsewhere ? `skipped: ${elsewhere.skipReason ?? 'no reason recorded'}` : 'not planned on the reference workload';
+    const measuredElsewhere = [...new Set(all.filter((cell) => cell.runtime === runtime && cell.feasible).map((cell) => cell.workload))];
+    if (measuredElsewhere.length > 0) return `not planned on the reference workload (measured on ${measuredElsewhere.join(', ')} only)`;
+    const elsewhere = all.filter((cell) => cell.runtime === runtime && !cell.feasible);
+    return elsewhere.length > 0 ? `not planned on the reference workload, and skipped elsewhere: ${commonCause(elsewhere)}` : 'not planned on the reference workload';
   }
-  const skipped = cells.find((cell) => !cell.feasible && !cell.skipByDesign) ?? cells.find((cell) => !cell.feasible);
   const failure = failed.find((entry) => cells.some((cell) => cell.id === entry.cellId));
   if (failure) return `failed: ${failure.error}`;
-  if (skipped) return `skipped: ${skipped.skipReason ?? 'no reason recorded'}`;
+  const skipped = cells.filter((cell) => !cell.feasible);
+  if (skipped.length > 0) return `skipped: ${commonCause(skipped)}`;
   return 'no successful repetition';
+}
+
+/**
+ * Why a set of skipped cells could not run, in a few words: the unmet requirement every one
+ * of them shares (a shape the runtime has not got, its binary missing), else the host cause
+ * of the first (no KVM, no zfs module; group-skips.ts).
+ */
+function commonCause(cells: Manifest['cells']): string {
+  const parts = cells.map((cell) => (cell.skipReason ?? 'no reason recorded').split('; '));
+  const shared = parts[0]!.find((part) => parts.every((other) => other.includes(part)));
+  return shared ?? causeOf(cells[0]!.skipReason ?? 'no reason recorded');
 }
 
 /**
@@ -147,10 +161,12 @@ export function buildHeadline(ranking: Ranking | undefined, totalSeriesOf: (cell
   const recommended = (probedNothing ? byTotal[0] : byTotal.find((entry) => entry.isolationHolds)) ?? null;
   const basis = probedNothing ? ('isolation not probed' as const) : ('isolation held' as const);
   const lifecycle = recommended?.lifecycle ?? ranking.shapes[0]!.lifecycle;
+  // Per class, the fastest whose isolation held; a class where none held shows its fastest.
   const fastestPerClass: RankingEntry[] = [];
-  for (const entry of [...all].sort((a, b) => a.totalMedianMs - b.totalMedianMs)) {
+  for (const entry of [...byTotal].sort((a, b) => Number(b.isolationHolds) - Number(a.isolationHolds) || a.totalMedianMs - b.totalMedianMs)) {
     if (!fastestPerClass.some((chosen) => chosen.isolationClass === entry.isolationClass)) fastestPerClass.push(entry);
   }
+  fastestPerClass.sort((a, b) => a.totalMedianMs - b.totalMedianMs);
   const docker = ranking.shapes.find((shape) => shape.lifecycle === 'command')?.entries.find((entry) => entry.runtime === 'docker');
   let dockerVsBest: Headline['dockerVsBest'] = null;
   const dockerSeries = docker ? totalSeriesOf(docker.cellId) : undefined;

@@ -47,13 +47,15 @@ interface ProbeOutcome {
  * cautious. Warm-ups do not count.
  *
  * A planned probe without a measured repetition is `not-run` with the reason: the plan's
- * skip reason, or the first error the cell recorded (`firstErrors`, by cell id).
+ * skip reason, or the first error the cell recorded (`firstErrors`, by cell id). A probe
+ * impossible by design (`skipByDesign`) is left out.
  *
  * Order: configurations as the manifest first lists a probe of theirs, limits in
  * ISOLATION_LIMITS order.
  */
 export function summariseLimits(manifest: Manifest, samples: readonly Sample[], firstErrors: ReadonlyMap<string, string>): LimitSummary[] {
-  const probeCells = manifest.cells.filter((cell) => probedLimit(cell.workload) !== undefined);
+  // A probe no host could run (a driver of another runtime) says nothing about isolation.
+  const probeCells = manifest.cells.filter((cell) => probedLimit(cell.workload) !== undefined && !cell.skipByDesign);
   if (probeCells.length === 0) return [];
   const outcomes = probeOutcomes(new Set(probeCells.map((cell) => cell.id)), samples);
 

@@ -118,6 +118,11 @@ describe('summariseLimits()', () => {
     ]);
   });
 
+  it('leaves out a probe that no host could run (a driver of another runtime): it says nothing about isolation', () => {
+    const impossible = probe('docker', 'limit-memory', { feasible: false, skipReason: 'storage driver overlay does not work with runtime docker', skipByDesign: true });
+    assert.deepEqual(summariseLimits(manifestOf([impossible]), [], new Map()), []);
+  });
+
   it('pools the containers of a batch and lists configurations in manifest order, limits memory, pids, network', () => {
     const batch = probe('crun', 'limit-network', { concurrency: 2, id: 'crun-net-c2' });
     const samples = [0, 1].flatMap((slot) => repetition(batch, 0).map((s) => ({ ...s, slot })));

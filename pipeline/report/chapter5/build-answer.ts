@@ -1,6 +1,7 @@
 import type { Headline, Ranking, RankingEntry, Summary } from '../../types.ts';
 import { ref, text, type Block, type Inline } from '../document-model.ts';
 import { formatFactor } from '../format-numbers.ts';
+import { isolationWords } from './build-results.ts';
 import { cite, entryLabel, msWithCi, ratioWithCi } from './words.ts';
 
 export const HEADLINE_TABLE_ID = 'headline';
@@ -76,7 +77,7 @@ function headlineTable(headline: Headline, ranking: Ranking): Block {
       [text(role)],
       [text(entryLabel(entry))],
       [text(entry.lifecycle)],
-      [text(entry.isolationHolds ? `${entry.isolationClass}, holds` : `${entry.isolationClass}${entry.isolationProbed ? ', a limit failed' : ', not probed'}`)],
+      [text(isolationWords(entry))],
       [text(msWithCi(entry.totalMedianMs, entry.totalCiLowMs, entry.totalCiHighMs).replace(' ms', ''))],
       [text(ratio ?? (entry.cellId === best.cellId ? '1' : `${formatFactor(entry.totalMedianMs / best.totalMedianMs)}×`))],
     ]),

@@ -76,7 +76,9 @@ export function buildInterpretation(summary: Summary, figures: ReadonlyMap<strin
 
 function questionBlocks(answer: QuestionAnswer, figure: ChapterFigure | undefined): Block[] {
   const blocks: Block[] = [{ kind: 'heading', level: 3, text: answer.title }];
-  const content: Inline = [text(`Hypothesis: ${answer.hypothesis}${answer.source ? ` (${answer.source})` : ''}. Metric: ${METRIC_WORDS[answer.metric] ?? answer.metric}. `)];
+  const hypothesis = answer.hypothesis.replace(/[.\s]+$/, '');
+  const source = answer.source !== undefined && !hypothesis.includes(answer.source) ? ` (${answer.source})` : '';
+  const content: Inline = [text(`Hypothesis: ${hypothesis}${source}. Metric: ${METRIC_WORDS[answer.metric] ?? answer.metric}. `)];
   if (answer.pairs.length === 0) {
     content.push(text(`It could not be answered: ${answer.note ?? 'nothing was measured'}. Verdict: `), cite(VERDICT_LABEL[answer.verdict], 'question', answer.id, 'verdict'), text('.'));
     blocks.push({ kind: 'paragraph', content });

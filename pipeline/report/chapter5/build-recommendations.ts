@@ -30,6 +30,10 @@ export function buildRecommendations(summary: Summary): Block[] {
     ),
     text(faster.length > 0 ? ` Faster but not recommended: ${faster.map((entry) => `${entryLabel(entry)} (${entry.lifecycle}, ${formatMs(entry.totalMedianMs)} ms; ${isolationWords(entry)})`).join('; ')}.` : ''),
   ]);
+  const runnerUp = summary.ranking.shapes.find((shape) => shape.lifecycle === best.lifecycle)?.entries.find((entry) => entry.isolationHolds && entry.runtime !== best.runtime);
+  if (runnerUp) {
+    items.push([text(`Runner-up with its isolation held: ${entryLabel(runnerUp)}, ${msWithCi(runnerUp.totalMedianMs, runnerUp.totalCiLowMs, runnerUp.totalCiHighMs)} (${formatFactor(runnerUp.totalMedianMs / best.totalMedianMs)}× the recommendation), the choice where ${best.runtime} cannot be used.`)]);
+  }
   const sameRuntime = summary.cells
     .filter((cell) => cell.runtime === best.runtime && cell.lifecycle === best.lifecycle && cell.workload === summary.ranking!.reference.workload && cell.image === summary.ranking!.reference.image && cell.concurrency === summary.ranking!.reference.concurrency && cell.netns === 'fresh' && cell.cgroup === 'fresh' && cell.cellId !== best.cellId)
     .filter((cell) => cell.total !== undefined)
@@ -54,11 +58,15 @@ export function buildRecommendations(summary: Summary): Block[] {
   if (load && load.series.length > 0) {
     items.push([
       text(
-        `For an exam day: ${describeExamCapacity(load.exam, load.series.map((series) => ({ runtime: series.runtime, maxSustainableRatePerSecond: series.maxSustainableRatePerSecond })), load.sloP95Ms)} Size for the busiest stretch before a deadline, not the exam's average.`,
+        `For an exam day: ${lowerFirst(describeExamCapacity(load.exam, load.series.map((series) => ({ runtime: series.runtime, maxSustainableRatePerSecond: series.maxSustainableRatePerSecond })), load.sloP95Ms))} Size for the busiest stretch before a deadline, not the exam's average.`,
       ),
     ]);
   }
-  const unmeasured = summary.ranking.shapes.flatMap((shape) => shape.unmeasured).filter((entry, index, list) => list.findIndex((other) => other.runtime === entry.runtime) === index);
+  // Only a runtime measured in no shape; one measured in the other shape is ranked there.
+  const unmeasured = summary.ranking.shapes
+    .flatMap((shape) => shape.unmeasured)
+    .filter((entry, index, list) => list.findIndex((other) => other.runtime === entry.runtime) === index)
+    .filter((entry) => !all.some((ranked) => ranked.runtime === entry.runtime));
   if (unmeasured.length > 0) {
     items.push([text(`Not measured on the reference workload, so not recommended either way: ${unmeasured.map((entry) => entry.runtime).join(', ')} (Section 5.1 says why).`)]);
   }
@@ -88,6 +96,10 @@ export function buildSummary(summary: Summary): Block[] {
     return [{ kind: 'heading', level: 2, text: 'Summary' }, { kind: 'paragraph', content: [text('Without a reference workload, declared questions or a load experiment, this run answers no part of the research question; its measurements are in Section 5.1 and Appendix A.')] }];
   }
   return [{ kind: 'heading', level: 2, text: 'Summary' }, { kind: 'list', items: items.slice(0, 6) }];
+}
+
+function lowerFirst(value: string): string {
+  return value[0]!.toLowerCase() + value.slice(1);
 }
 
 function capitalised(value: string): string {
