@@ -70,7 +70,7 @@ export interface LoadRateSummary {
   predictedMeanWaitingMs: number | null;
   /** L (time-average number in system) against λ·W over the measured windows. */
   littlesLaw: { meanInSystem: number; lambdaTimesW: number; relativeError: number };
-  /** Throughput ≥ 95 % of the arrivals and p95 latency ≤ the SLO. */
+  /** Completions keep up with the arrivals (within 5 % plus the slots still in service) and p95 latency ≤ the SLO (isSustainable). */
   sustainable: boolean;
 }
 
@@ -101,14 +101,29 @@ export interface SummariseLoadOptions {
 /** How far below the arrival rate the throughput may fall and still count as keeping up. */
 export const THROUGHPUT_TOLERANCE = 0.05;
 
+/** What a rate's verdict rests on: counts inside the measured windows, and the p95 latency. */
+export interface SustainabilityEvidence {
+  /** Measured arrivals in the windows, and graded completions in the same windows. */
+  arrivals: number;
+  completions: number;
+  /** Submissions in service at once: at most these may still be in service as a window ends. */
+  slots: number;
+  p95LatencyMs: number | null;
+  sloP95Ms: number;
+}
+
 /**
- * A rate is sustainable when the host keeps up (graded completions per second at least 95 %
- * of the arrivals per second in the same windows) and the p95 latency meets the SLO. The
- * throughput is held against the realised arrivals rather than the nominal λ: a step of n
- * Poisson arrivals deviates from λ by ~1/√n (10 % at n = 100), which says nothing about the host.
+ * A rate is sustainable when the host keeps up and the p95 latency meets the SLO. Keeping up:
+ * by the windows' end, the graded completions fall short of the realised arrivals by at most
+ * 5 % plus one window's worth of slots, the submissions still in service as a window closes.
+ * Without that allowance a step of a dozen arrivals at a low rate, whose last one is still
+ * being graded as its window closes, would read as 92 % and fail a host that is idle. The
+ * realised arrivals, not the nominal λ: n Poisson arrivals deviate from λ by ~1/√n.
  */
-export function isSustainable(throughputPerSecond: number, arrivalRatePerSecond: number, p95LatencyMs: number | null, sloP95Ms: number): boolean {
-  return throughputPerSecond >= (1 - THROUGHPUT_TOLERANCE) * arrivalRatePerSecond && p95LatencyMs !== null && p95LatencyMs <= sloP95Ms;
+export function isSustainable(evidence: SustainabilityEvidence & { windows?: number }): boolean {
+  const { arrivals, completions, slots, p95LatencyMs, sloP95Ms } = evidence;
+  const inService = slots * (evidence.windows ?? 1);
+  return completions >= (1 - THROUGHPUT_TOLERANCE) * arrivals - inService && p95LatencyMs !== null && p95LatencyMs <= sloP95Ms;
 }
 
 /**
@@ -239,7 +254,7 @@ function summariseRate(ratePerSecond: number, steps: Step[], sloP95Ms: number): 
     utilisation,
     predictedMeanWaitingMs: Number.isFinite(predicted) ? predicted : null,
     littlesLaw: { meanInSystem, lambdaTimesW, relativeError },
-    sustainable: isSustainable(throughputPerSecond, arrivalRatePerSecond, latency.p95Ms, sloP95Ms),
+    sustainable: isSustainable({ arrivals: measured.length, completions, slots, windows: steps.length, p95LatencyMs: latency.p95Ms, sloP95Ms }),
   };
 }
 
@@ -280,7 +295,8 @@ function bootstrapMaxSustainableRate(sweep: { rate: number; steps: Step[] }[], s
   // Per step, once: what each submission contributes to a verdict.
   const prepared = sweep.map(({ rate, steps }) => ({
     rate,
-    windowMs: steps.reduce((sum, step) => sum + step.windowEndMs - step.windowStartMs, 0),
+    slots: steps[0]!.slots,
+    windows: steps.length,
     steps: steps.map((step) => ({
       measured: Uint8Array.from(step.samples, (sample) => (sample.warmup ? 0 : 1)),
       graded: Uint8Array.from(step.samples, (sample) => (isGradedInWindow(sample, step) ? 1 : 0)),
@@ -290,7 +306,7 @@ function bootstrapMaxSustainableRate(sweep: { rate: number; steps: Step[] }[], s
   const replicates = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
     let best = 0;
-    for (const { rate, windowMs, steps } of prepared) {
+    for (const { rate, slots, windows, steps } of prepared) {
       let arrivals = 0;
       let completions = 0;
       const latenciesMs: number[] = [];
@@ -307,7 +323,7 @@ function bootstrapMaxSustainableRate(sweep: { rate: number; steps: Step[] }[], s
       }
       // NaN (a quantile between two Infinities) fails the SLO like Infinity does.
       const p95LatencyMs = latenciesMs.length > 0 ? quantileBySelection(Float64Array.from(latenciesMs), 0.95) : Number.NaN;
-      if (isSustainable((completions * 1000) / windowMs, (arrivals * 1000) / windowMs, Number.isNaN(p95LatencyMs) ? null : p95LatencyMs, sloP95Ms)) best = rate;
+      if (isSustainable({ arrivals, completions, slots, windows, p95LatencyMs: Number.isNaN(p95LatencyMs) ? null : p95LatencyMs, sloP95Ms })) best = rate;
     }
     replicates[r] = best;
   }

@@ -122,7 +122,7 @@ export function capacityCaption(load: LoadSummary): string {
   return (
     'The 95th percentile of latency (intended arrival to graded result) against the offered rate of Poisson arrivals, ' +
     `per runtime${slots.length === 1 ? `, ${slots[0]} submission${slots[0] === 1 ? '' : 's'} in service at once` : ''}; ` +
-    'a hollow point is a rate the host does not sustain (throughput below 95 % of the arrivals, or p95 above the SLO). ' +
+    'a hollow point is a rate the host does not sustain (completions short of the arrivals by more than 5 % plus the submissions in service, or p95 above the SLO). ' +
     `The dashed line is the SLO (p95 ≤ ${formatSeconds(load.sloP95Ms)}), the vertical line the exam's mean rate ` +
     `(${load.exam.students} students × ${load.exam.submissionsPerStudent} submissions in ${load.exam.windowMinutes} minutes = ${load.examRatePerSecond.toPrecision(3)}/s).`
   );

@@ -236,7 +236,7 @@ function capacityBlocks(summary: Summary, figures: ReadonlyMap<string, ChapterFi
       kind: 'paragraph',
       content: [
         text(
-          `Submissions of the INGInious task arrived at random (Poisson) at rising rates, served ${load.series[0]!.rates[0]?.slots ?? 1} at a time, as an exam’s last minutes send them. A rate is sustainable when throughput keeps up with arrivals and 95 % of submissions are graded within ${formatMs(load.sloP95Ms / 1000)} s of arriving. `,
+          `Submissions of the INGInious task arrived at random (Poisson) at rising rates, served ${load.series[0]!.rates[0]?.slots ?? 1} at a time, as an exam’s last minutes send them. A rate is sustainable when the graded completions keep up with the arrivals (short by at most 5 % plus the submissions still in service as the window closes) and 95 % of submissions are graded within ${formatMs(load.sloP95Ms / 1000)} s of arriving. `,
         ),
         ref('table', CAPACITY_TABLE_ID, 4),
         text(' gives each runtime’s highest sustainable rate. '),
