@@ -247,7 +247,7 @@ function capacityBlocks(summary: Summary, figures: ReadonlyMap<string, ChapterFi
     {
       kind: 'table',
       id: CAPACITY_TABLE_ID,
-      caption: `Exam capacity per runtime on this host: the highest tested rate that was sustainable [95 % CI], the p95 latency there, and the hosts the exam of ${load.exam.students} students needs.`,
+      caption: `Exam capacity per runtime on this host: the highest tested rate that was sustainable [95 % CI] (≥ where even the highest rate tested was), the p95 latency there, and the hosts the exam of ${load.exam.students} students needs.`,
       columns: [
         { title: 'Runtime', align: 'left' },
         { title: 'Max sustainable (/s)', align: 'right' },
@@ -259,7 +259,14 @@ function capacityBlocks(summary: Summary, figures: ReadonlyMap<string, ChapterFi
         const hostsFor = load.hostsForExam.find((entry) => entry.runtime === series.runtime && entry.configLabel === series.configLabel)?.hosts;
         return [
           [text(`${series.runtime} (${series.configLabel})`)],
-          [text(series.maxSustainableRatePerSecond === null ? 'none' : `${formatFactor(series.maxSustainableRatePerSecond)} [${formatFactor(series.maxSustainableRateCi[0])}–${formatFactor(series.maxSustainableRateCi[1])}]`)],
+          [
+            text(
+              series.maxSustainableRatePerSecond === null
+                ? 'none'
+                : // The highest rate tested was sustained: the host's limit lies above it.
+                  `${series.maxSustainableRatePerSecond === series.rates.at(-1)?.ratePerSecond ? '≥ ' : ''}${formatFactor(series.maxSustainableRatePerSecond)} [${formatFactor(series.maxSustainableRateCi[0])}–${formatFactor(series.maxSustainableRateCi[1])}]`,
+            ),
+          ],
           [text(at?.latency.p95Ms != null ? formatMs(at.latency.p95Ms) : '—')],
           [text(hostsFor == null ? 'unknown' : String(hostsFor))],
         ];
