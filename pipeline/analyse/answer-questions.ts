@@ -132,7 +132,7 @@ export function judge(
   if (question.factor !== undefined && (faster ? ciLow > question.factor : ciHigh < question.factor)) {
     return { verdict: 'not supported', note: `the interval excludes the claimed ×${question.factor}` };
   }
-  return { verdict: 'inconclusive', note: `not significant ${atN} (Holm-adjusted p = ${pAdjusted.toPrecision(2)})` };
+  return { verdict: 'inconclusive', note: `not significant ${atN}, Holm-adjusted p = ${pAdjusted.toPrecision(2)}` };
 }
 
 /** Whether a cell is on a side: every named axis takes one of the listed values. */
