@@ -7,13 +7,6 @@ export const BATCH_TABLE_ID = 'batches';
 export const RESOURCE_TABLE_ID = 'resources';
 export const DAEMON_TABLE_ID = 'daemons';
 
-/** Where a figure goes when the chapter places it: a subsection of its own data, or the life-cycle figures. */
-export const SUBSECTION_FIGURES: Record<string, readonly string[]> = {
-  Concurrency: ['concurrency'],
-  'Memory and disk': ['peak-memory', 'disk-usage', 'daemon-memory'],
-  Isolation: ['isolation'],
-};
-
 /** The cells the life-cycle statistics, rankings and recommendations rest on: all but the isolation probes. */
 export function lifeCycleCells(summary: Pick<Summary, 'cells'>): CellSummary[] {
   return summary.cells.filter((cell) => cell.probe === undefined);
