@@ -66,7 +66,7 @@ export function capacityChart(load: LoadSummary): TopLevelSpec | undefined {
             encoding: {
               x: { field: 'ratePerSecond', ...x },
               y: { field: 'p95Ms', ...y },
-              color: { field: 'series', type: 'nominal', sort: series, title: 'runtime', scale: colour, legend: { orient: 'bottom', direction: 'horizontal', columns: 4 } },
+              color: { field: 'series', type: 'nominal', sort: series, title: 'runtime', scale: colour, legend: { orient: 'bottom', direction: 'horizontal', columns: 2 } },
             },
           },
           {

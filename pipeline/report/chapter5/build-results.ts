@@ -249,7 +249,7 @@ function capacityBlocks(summary: Summary, figures: ReadonlyMap<string, ChapterFi
         ),
         ref('table', CAPACITY_TABLE_ID, 4),
         text(' gives each runtime’s highest sustainable rate. '),
-        ...(figure ? [ref('figure', figure.id, 1), text(' shows the 95th percentile of waiting against the rate.')] : []),
+        ...(figure ? [ref('figure', figure.id, 1), text(' shows the 95th percentile of latency (arrival to graded result) against the rate.')] : []),
       ],
     },
     ...(figure ? [{ kind: 'figure' as const, id: figure.id, number: '0', caption: figure.caption, path: figure.path }] : []),

@@ -198,7 +198,8 @@ function renderTable(block: Extract<Block, { kind: 'table' }>, macros: MacroTabl
   const spec = block.columns
     .map((column: TableColumn, index) => {
       if (!wraps[index]) return column.align === 'right' ? 'r' : 'l';
-      const chars = Math.max(longestWord[index] ?? 4, (available * (wrapped[index] ?? 0)) / wrapTotal - 2);
+      // A word never breaks: its column is as wide as the longest, with room for wider-than-average letters.
+      const chars = Math.max((longestWord[index] ?? 4) + 2, (available * (wrapped[index] ?? 0)) / wrapTotal - 2);
       return `>{\\raggedright\\arraybackslash}p{${Math.min(0.95, chars / TABLE_LINE_CHARS).toFixed(2)}\\linewidth}`;
     })
     .join('');
